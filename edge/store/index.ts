@@ -1,0 +1,12 @@
+export { openStore, applyPragmas, REQUIRED_PRAGMAS } from './open.ts';
+export type { Db, Store, StoreOptions } from './open.ts';
+export { migrate } from './migrate.ts';
+export { MIGRATIONS } from './migrations/index.ts';
+export { appendAudit, verifyAuditChain, auditHash, AUDIT_GENESIS } from './audit.ts';
+export type { AuditEntry, AuditRow, AuditChainReport } from './audit.ts';
+export { verifyStore } from './verify.ts';
+export type { CheckResult, VerifyReport, ExtraCheck } from './verify.ts';
+export { recoverInterruptedPackages } from './recover.ts';
+export type { RecoveryReport } from './recover.ts';
+export { StoreError, StoreBugError } from './errors.ts';
+export type { StoreErrorCode } from './errors.ts';

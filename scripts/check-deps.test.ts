@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { checkSource, checkTree } from './check-deps.ts';
+
+describe('dependency-direction lint', () => {
+  const cases: Array<[string, string, string | null]> = [
+    ['printers/drivers/zpl/driver.ts', "import { x } from '../../../edge/store/index.ts';", 'printers/ must not import edge/'],
+    ['sync/sender/sender.ts', "import { x } from '../../scanners/index.ts';", 'sync/ must not import scanners/'],
+    ['edge/main.ts', "import { x } from '../printers/drivers/zpl/codec.ts';", 'edge/ imports printers/ only through printers/index.ts'],
+    ['edge/main.ts', "import { x } from '../printers/index.ts';", null],
+    ['edge/codes/generate.ts', "import { randomFillSync } from 'node:crypto';", 'pure domain code imports no node:* module'],
+    ['edge/codes/generate.ts', "import { randomFillSync } from 'crypto';", 'pure domain code imports no node:* module'],
+    ['edge/aggregation/case.ts', "import Database from 'better-sqlite3';", 'pure domain code imports no SQLite or device library'],
+    ['edge/aggregation/case.ts', "import { openStore } from '../store/open.ts';", 'pure domain code imports only pure domain code'],
+    ['edge/aggregation/case.ts', "import { mask } from '../domain/mask.ts';", null],
+    ['desktop/renderer/app.ts', "import { ipcRenderer } from 'electron';", 'the renderer imports no node:* and no electron'],
+    ['desktop/renderer/app.ts', "import type { Api } from '../../edge/api/contract.ts';", null],
+    ['desktop/renderer/app.ts', "import { openStore } from '../../edge/store/index.ts';", 'the renderer imports only edge/api/contract.ts, edge/api/client.ts and desktop/shared'],
+    ['desktop/preload/index.ts', "import { readFileSync } from 'node:fs';", 'preload imports electron and desktop/shared only'],
+    ['edge/api/http.ts', "import { x } from '../../desktop/shared/ipc.ts';", 'nothing outside desktop/ imports desktop/'],
+    ['printers/emulators/zpl.ts', "import { encode } from '../drivers/zpl/codec.ts';", 'an emulator never imports its driver code (both are pinned by golden fixtures)'],
+    ['edge/codes/x.ts', "const m = await import('node:fs');", 'pure domain code imports no node:* module'],
+    ['sync/index.ts', "export * from './sender.ts';", 'a public index.ts has an explicit export list (no export *)'],
+  ];
+  for (const [file, source, rule] of cases) {
+    it(`${file}: ${source}`, () => {
+      const rules = checkSource(file, source).map((v) => v.rule);
+      if (rule === null) expect(rules).toEqual([]);
+      else expect(rules).toContain(rule);
+    });
+  }
+
+  it('the repository itself is clean', () => {
+    expect(checkTree(process.cwd())).toEqual([]);
+  });
+});

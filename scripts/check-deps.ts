@@ -1,0 +1,142 @@
+/**
+ * Dependency-direction lint (STYLE.md "Shape", DESIGN.md §9). Parses every TypeScript source with oxc-parser,
+ * resolves each import, export-from and literal dynamic import, and reports every edge that breaks a rule.
+ * Exit 0 when clean, 1 with one line per violation.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, normalize, relative, sep } from 'node:path';
+import { parseSync } from 'oxc-parser';
+
+export interface Violation {
+  readonly file: string;
+  readonly specifier: string;
+  readonly rule: string;
+}
+
+const ROOTS = ['edge', 'printers', 'scanners', 'sync', 'desktop', 'test', 'scripts', 'bench', 'bin'];
+const DEVICE_LIBS = ['better-sqlite3', 'serialport', 'modbus-serial', 'node-opcua', '@serialport/'];
+const PURE_DIRS = ['edge/domain/', 'edge/codes/', 'edge/aggregation/'];
+const LIBRARY_PACKAGES = ['printers/', 'scanners/', 'sync/'];
+const builtins = new Set(builtinModules);
+
+function isNodeBuiltin(spec: string): boolean {
+  return spec.startsWith('node:') || builtins.has(spec) || builtins.has(spec.split('/')[0] ?? '');
+}
+
+/** The repository-relative path an import points at, or null for a package import. */
+function resolveTarget(fromFile: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  return normalize(join(dirname(fromFile), spec)).split(sep).join('/');
+}
+
+function topPackage(path: string): string {
+  return path.split('/')[0] ?? '';
+}
+
+/** Applies every rule to one import edge; returns the broken rules. */
+export function checkEdge(file: string, spec: string): string[] {
+  const broken: string[] = [];
+  const target = resolveTarget(file, spec);
+  const from = topPackage(file);
+
+  if (LIBRARY_PACKAGES.some((p) => file.startsWith(p)) && target !== null) {
+    const to = topPackage(target);
+    if (to === 'edge' || to === 'desktop') broken.push(`${from}/ must not import ${to}/`);
+    if (['printers', 'scanners', 'sync'].includes(to) && to !== from) broken.push(`${from}/ must not import ${to}/`);
+  }
+
+  if (from === 'edge' && target !== null) {
+    const to = topPackage(target);
+    if (['printers', 'scanners', 'sync'].includes(to) && target !== `${to}/index.ts`) {
+      broken.push(`edge/ imports ${to}/ only through ${to}/index.ts`);
+    }
+  }
+
+  if (PURE_DIRS.some((d) => file.startsWith(d)) && !file.endsWith('.test.ts')) {
+    if (isNodeBuiltin(spec)) broken.push('pure domain code imports no node:* module');
+    if (DEVICE_LIBS.some((lib) => spec === lib || spec.startsWith(lib))) broken.push('pure domain code imports no SQLite or device library');
+    if (target !== null && !PURE_DIRS.some((d) => target.startsWith(d))) broken.push('pure domain code imports only pure domain code');
+  }
+
+  if (file.startsWith('desktop/renderer/')) {
+    if (isNodeBuiltin(spec) || spec === 'electron') broken.push('the renderer imports no node:* and no electron');
+    if (target !== null && !(target.startsWith('desktop/renderer/') || target.startsWith('desktop/shared/')
+      || target === 'edge/api/contract.ts' || target === 'edge/api/client.ts')) {
+      broken.push('the renderer imports only edge/api/contract.ts, edge/api/client.ts and desktop/shared');
+    }
+    if (target === null && !isNodeBuiltin(spec) && spec !== 'electron') broken.push('the renderer imports no packages');
+  }
+
+  if (file.startsWith('desktop/preload/')) {
+    if (spec !== 'electron' && !(target !== null && (target.startsWith('desktop/preload/') || target.startsWith('desktop/shared/')))) {
+      broken.push('preload imports electron and desktop/shared only');
+    }
+  }
+
+  if (!file.startsWith('desktop/') && target !== null && target.startsWith('desktop/')) {
+    if (!file.startsWith('test/')) broken.push('nothing outside desktop/ imports desktop/');
+  }
+
+  for (const pkg of ['printers', 'scanners']) {
+    if (file.startsWith(`${pkg}/emulators/`) && target !== null && target.startsWith(`${pkg}/drivers/`)) {
+      broken.push('an emulator never imports its driver code (both are pinned by golden fixtures)');
+    }
+  }
+  return broken;
+}
+
+/** Import specifiers of one source file: static imports, re-exports and literal dynamic imports. */
+export function importsOf(file: string, source: string): string[] {
+  const parsed = parseSync(file, source);
+  if (parsed.errors.length > 0) throw new Error(`${file}: cannot parse: ${parsed.errors[0]?.message ?? 'unknown error'}`);
+  const specs: string[] = [];
+  for (const imp of parsed.module.staticImports) specs.push(imp.moduleRequest.value);
+  for (const exp of parsed.module.staticExports) {
+    for (const entry of exp.entries) if (entry.moduleRequest) specs.push(entry.moduleRequest.value);
+  }
+  for (const dyn of parsed.module.dynamicImports) {
+    const text = source.slice(dyn.moduleRequest.start, dyn.moduleRequest.end);
+    const literal = /^(['"`])([^'"`$]*)\1$/.exec(text);
+    if (literal?.[2] !== undefined) specs.push(literal[2]);
+  }
+  return specs;
+}
+
+export function checkSource(file: string, source: string): Violation[] {
+  const out: Violation[] = [];
+  for (const spec of new Set(importsOf(file, source))) {
+    for (const rule of checkEdge(file, spec)) out.push({ file, specifier: spec, rule });
+  }
+  if (/(^|\/)index\.ts$/.test(file) && /^\s*export\s+\*\s+from/m.test(source)) {
+    out.push({ file, specifier: '*', rule: 'a public index.ts has an explicit export list (no export *)' });
+  }
+  return out;
+}
+
+function walk(dir: string, acc: string[]): string[] {
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return acc; }
+  for (const name of names) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, acc);
+    else if (/\.(ts|tsx|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts')) acc.push(path);
+  }
+  return acc;
+}
+
+export function checkTree(root: string): Violation[] {
+  const files = ROOTS.flatMap((r) => walk(join(root, r), []));
+  return files.flatMap((f) => checkSource(relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8')));
+}
+
+if (import.meta.main) {
+  const violations = checkTree(process.cwd());
+  for (const v of violations) console.error(`${v.file}: import '${v.specifier}': ${v.rule}`);
+  if (violations.length > 0) {
+    console.error(`依赖方向检查失败 / dependency-direction check failed: ${violations.length} violation(s)`);
+    process.exit(1);
+  }
+  console.log('dependency direction: ok');
+}
