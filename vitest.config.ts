@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: packages.map((p) => `${p}/**/*.test.ts`),
+          include: packages.map((p) => `${p}/**/*.test.ts`).concat(['test/support/**/*.test.ts']),
           exclude: ['**/*.conformance.test.ts', '**/*.hardware.test.ts', '**/node_modules/**'],
           setupFiles,
           testTimeout: 30_000,
