@@ -93,9 +93,10 @@ function parseRaw(input: string, start: number): Partial {
   while (i < input.length) {
     const entry = aiAt(input, i);
     if (!entry) {
-      const shown = /^\d{0,4}/.exec(input.slice(i))?.[0] ?? '';
-      out.issues.push({ reason: 'unknown-ai', ai: shown.length > 0 ? shown : null, position: i,
-        message: shown.length > 0 ? `未知的应用标识符，起始于 ${shown} (unknown application identifier)` : '此处应为应用标识符 (expected an AI)' });
+      // The first two digits of an AI fix its length (GS1 General Specifications §3.2); name those.
+      const shown = /^\d{0,2}/.exec(input.slice(i))?.[0] ?? '';
+      out.issues.push({ reason: 'unknown-ai', ai: shown.length === 2 ? shown : null, position: i,
+        message: shown.length === 2 ? `没有以 ${shown} 开头的应用标识符 (unknown application identifier ${shown}…)` : '此处应为应用标识符 (expected an AI)' });
       return out;
     }
     const valueAt = i + entry.ai.length;
