@@ -72,7 +72,7 @@ describe('parseElementString', () => {
     expect(reasons('')).toEqual(['-@0:empty']);
     expect(reasons('(8013)1987654Ad4X4bL5ttr2310c2K')).toEqual([]);
     expect(reasons('(8013)1987654Ad4X4bL5ttr2310c2L')).toEqual(['8013@29:bad-check-digit']);
-    expect(reasons('(8006)054123450000130201')).toEqual(['8006@18:bad-value']);
+    expect(reasons('(8006)054123450000130201')).toEqual(['8006@20:bad-value']);
   });
 
   it('messages are Chinese first and never repeat the value', () => {
