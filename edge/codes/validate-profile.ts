@@ -89,7 +89,7 @@ export function validateProfile(profile: unknown, path = 'profile'): ProfileIssu
       const width = prefix.length + length + (check === true ? 1 : 0);
       if (width > MAX_CODE_WIDTH) add('length', `码总长 ${width} 超过 ${MAX_CODE_WIDTH} (code width ${width} exceeds ${MAX_CODE_WIDTH})`);
     }
-    if (secret && isAlphabetName(alphabet) && isIntIn(length, 1, RANDOM_LENGTH_RANGE.max)) {
+    if (secret && isAlphabetName(alphabet) && isIntIn(length, RANDOM_LENGTH_RANGE.min, RANDOM_LENGTH_RANGE.max)) {
       const bits = length * ALPHABETS[alphabet].bitsPerChar;
       if (bits < MIN_SECRET_BITS) {
         const need = Math.ceil(MIN_SECRET_BITS / ALPHABETS[alphabet].bitsPerChar);
