@@ -60,7 +60,7 @@ describe('validateProfile', () => {
       'products[0].profiles.cap-inner.length',
       'products[0].profiles.cap-inner.prefix',
     ]);
-    for (const issue of issues) expect(issue.message).toMatch(/^[^\x00-\x7f].*\(.+\)$/);
+    for (const issue of issues) expect(issue.message).toMatch(/[\u4e00-\u9fff].*\(.+\)$/);
   });
 
   it('SSCC: extension digit 0–9, company prefix 7–12 digits, never for a secret kind', () => {
