@@ -68,7 +68,7 @@ describe('SqliteOutbox', () => {
     expect(row).toEqual({ attempts: 2, state: 'confirmed' });
     const status = syncStatus(store.db);
     expect(status.lastSuccessAt).toBe('2026-01-02T00:00:00.000Z');
-    expect(status.quarantined).toEqual([expect.objectContaining({ id: 3, reason: 'ValidationException: bad epc', batchId: 1, pallet: 'P1' })]);
+    expect(status.quarantined).toEqual([expect.objectContaining({ id: 3, reason: 'ValidationException: bad epc', batchId: 1, pallet: 'P0' })]);
     expect(status.oldestPendingAt).toBe('2026-01-01T00:00:03.000Z');
   });
 
