@@ -17,3 +17,5 @@ export { generateCode, generateCodes, generateRecords, recordAt, MAX_RECORDS_PER
 export { validateProfile, profileRandomBits, MIN_SECRET_BITS } from './validate-profile.ts';
 export type { CodesErrorCode, ProfileIssue } from './errors.ts';
 export { CodesError, CodesBug, InvalidProfileError, RandomSourceError } from './errors.ts';
+export type { CodeDefect, IdentifyResult, VerifyResult } from './verify-code.ts';
+export { identifyCode, verifyCode } from './verify-code.ts';
