@@ -14,6 +14,8 @@ export type PackageErrorCode =
   | 'BAD_MANIFEST'
   | 'BAD_KEY'
   | 'BAD_PLAINTEXT'
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
   | 'IO';
 
 export class PackageError extends Error {
