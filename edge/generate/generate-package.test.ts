@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
+import type { CodeProfile } from '../codes/profile.ts';
+import { DEFAULT_PROFILES } from '../codes/profile.ts';
+import type { RandomSource } from '../codes/random-source.ts';
+import { CodeWriter } from '../store/code-writer.ts';
+import { openStore, type Store } from '../store/open.ts';
+import { verifyStore } from '../store/verify.ts';
+import { generatePackage, type GenerateProgress, type GenerateRequest } from './generate-package.ts';
+
+/** Deterministic xorshift32 bytes: tests pin behaviour, production uses the OS CSPRNG. */
+function seeded(seed: number): RandomSource {
+  let x = seed >>> 0 || 1;
+  return (target) => {
+    for (let i = 0; i < target.length; i += 1) {
+      x ^= x << 13; x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5; x >>>= 0;
+      target[i] = x & 0xff;
+    }
+  };
+}
+
+/** 4 digits, no check character: 10,000 possible codes, so repeats and collisions are certain. */
+const TINY: CodeProfile = { scheme: 'random', kind: 'cap-outer', alphabet: 'digits', length: 4, prefix: '', check: false, content: { type: 'plain' } };
+
+let dir: TempDir;
+let store: Store;
+beforeEach(() => {
+  dir = makeTempDir();
+  store = openStore(dir.file('wuma.db'), { checkpointer: false });
+});
+afterEach(async () => {
+  await store.close();
+  dir.remove();
+});
+
+let n = 0;
+function request(over: Partial<GenerateRequest> = {}): GenerateRequest {
+  n += 1;
+  return { uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, kind: 'cap-outer', productId: null, profile: TINY, count: 100, actor: 'test', out: null, ...over };
+}
+function hooks(seed: number, progress: GenerateProgress[] = [], cancelAfter = Number.POSITIVE_INFINITY) {
+  return { random: seeded(seed), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.length >= cancelAfter };
+}
+function codesOf(uuid: string): string[] {
+  return store.db.prepare('SELECT c.code FROM codes c JOIN code_packages p ON p.id = c.package_id WHERE p.uuid = ? ORDER BY c.code').pluck().all(uuid) as string[];
+}
+function row(uuid: string): { state: string; count: number; sha256: string | null } {
+  return store.db.prepare('SELECT state, count, sha256 FROM code_packages WHERE uuid = ?').get(uuid) as never;
+}
+
+describe('generatePackage', () => {
+  it('stores exactly count distinct codes in several transactions and exports the same codes with their SHA-256', async () => {
+    const out = dir.file('codes.txt');
+    const progress: GenerateProgress[] = [];
+    const req = request({ profile: DEFAULT_PROFILES['cap-inner'], kind: 'cap-inner', count: 2_500, batchRows: 1_000, out: { type: 'plain', path: out } });
+    const result = await generatePackage(store.db, req, hooks(7, progress));
+    expect(result).toMatchObject({ count: 2_500, width: 17, transactions: 3, out: { path: out, bytes: 2_500 * 18, sealed: false } });
+    const text = readFileSync(out);
+    expect(result.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    const lines = text.toString('latin1').trimEnd().split('\n');
+    expect([...lines].sort()).toEqual(codesOf(req.uuid));
+    expect(row(req.uuid)).toEqual({ state: 'ready', count: 2_500, sha256: result.sha256 });
+    expect(progress.filter((p) => p.phase === 'insert').map((p) => p.done)).toEqual([1_000, 2_000, 2_500]);
+    expect(readdirSync(dir.path).filter((f) => f.includes('.partial'))).toEqual([]);
+    expect(verifyStore(store.db).ok).toBe(true);
+  });
+
+  it('replaces draws that repeat within the run and codes already stored by other packages', async () => {
+    const first = await generatePackage(store.db, request({ count: 4_000, batchRows: 1_500 }), hooks(1));
+    // 4,000 draws from 10,000 values repeat ~700 times; each repeat is replaced.
+    expect(first.replaced.withinRun).toBeGreaterThan(100);
+    expect(codesOf(first.uuid)).toHaveLength(4_000);
+    const out = dir.file('second.txt');
+    const second = await generatePackage(store.db, request({ count: 1_000, batchRows: 400, out: { type: 'plain', path: out } }), hooks(2));
+    // ~40% of the second package's draws hit codes of the first.
+    expect(second.replaced.alreadyStored).toBeGreaterThan(100);
+    const mine = codesOf(second.uuid);
+    expect(mine).toHaveLength(1_000);
+    const exported = readFileSync(out, 'latin1').trimEnd().split('\n').sort();
+    expect(exported).toEqual(mine);
+    expect(new Set([...codesOf(first.uuid), ...mine]).size).toBe(5_000);
+    expect(verifyStore(store.db).ok).toBe(true);
+  });
+
+  it('refuses a count larger than half the code space before writing anything', async () => {
+    await expect(generatePackage(store.db, request({ count: 6_000 }), hooks(3))).rejects.toMatchObject({ code: 'CODE_SPACE_EXHAUSTED' });
+    expect(store.db.prepare('SELECT count(*) FROM code_packages').pluck().get()).toBe(0);
+  });
+
+  it('aborts the package whole when the code space runs out during replacement', async () => {
+    // Fill 9,990 of the 10,000 values directly, then ask for 10 more: a few draws in 64 rounds cannot find them.
+    const w = new CodeWriter(store.db, 4);
+    w.begin({ uuid: 'full', kind: 'cap-outer', productId: null, profileJson: '{}' });
+    const bytes = Buffer.from(Array.from({ length: 9_990 }, (_, i) => String(i).padStart(4, '0')).join(''), 'latin1');
+    w.transaction(() => { w.insertSorted(bytes, 9_990); w.finish({ actor: 't', sha256: null }); });
+    const out = dir.file('never.txt');
+    const req = request({ count: 10, out: { type: 'plain', path: out } });
+    await expect(generatePackage(store.db, req, hooks(4))).rejects.toMatchObject({ code: 'CODE_SPACE_EXHAUSTED' });
+    expect(row(req.uuid)).toMatchObject({ state: 'aborted', count: 0 });
+    expect(codesOf(req.uuid)).toEqual([]);
+    expect(readdirSync(dir.path).filter((f) => f.includes('never'))).toEqual([]);
+    expect(verifyStore(store.db).ok).toBe(true);
+  });
+
+  it('on cancellation removes every committed batch and leaves no export file', async () => {
+    const out = dir.file('cancel.txt');
+    const progress: GenerateProgress[] = [];
+    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 5_000, batchRows: 1_000, out: { type: 'plain', path: out } });
+    // Cancel once two batches have committed.
+    const cancelled = { random: seeded(5), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.filter((p) => p.phase === 'insert').length >= 2 };
+    await expect(generatePackage(store.db, req, cancelled)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(progress.filter((p) => p.phase === 'insert')).toHaveLength(2);
+    expect(row(req.uuid)).toMatchObject({ state: 'aborted', count: 0 });
+    expect(codesOf(req.uuid)).toEqual([]);
+    expect(readdirSync(dir.path).filter((f) => f.includes('cancel'))).toEqual([]);
+  });
+
+  it('sorts in several blocks when the package is larger than one sorted run', async () => {
+    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 3_000, batchRows: 700, sortBlockRows: 1_000 });
+    const result = await generatePackage(store.db, req, hooks(6));
+    expect(result.count).toBe(3_000);
+    expect(result.transactions).toBe(6);
+    expect(codesOf(req.uuid)).toHaveLength(3_000);
+  });
+
+  it('rejects a count outside 1..100,000,000', async () => {
+    await expect(generatePackage(store.db, request({ count: 0 }), hooks(8))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+    await expect(generatePackage(store.db, request({ count: 100_000_001 }), hooks(8))).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+});
