@@ -37,12 +37,17 @@ export function writeRecords(layout: RecordLayout, count: number, random: Random
     }
     return out;
   }
-  const next = check.table.next;
-  const checkByte = check.table.checkByte;
-  const start = check.afterPrefix;
+  // State tables pre-multiplied by the alphabet size, so the hot loop does one add and one load per
+  // character: scaled state = state · size.
+  const { next, checkByte } = check.table;
+  const nextScaled = new Uint16Array(next.length);
+  for (let i = 0; i < next.length; i += 1) nextScaled[i] = next[i]! * size;
+  const checkByteScaled = new Uint8Array(checkByte.length * size);
+  for (let state = 0; state < checkByte.length; state += 1) checkByteScaled[state * size] = checkByte[state]!;
+  const start = check.afterPrefix * size;
   for (let r = 0, o = 0; r < count; r += 1) {
     o = r * width + plen;
-    let state = start;
+    let scaled = start;
     if (bi === blockLength) {
       drawSymbols(size, block, random);
       bi = 0;
@@ -50,10 +55,10 @@ export function writeRecords(layout: RecordLayout, count: number, random: Random
     for (let j = 0; j < length; j += 1) {
       const v = block[bi + j]!;
       out[o + j] = symbols[v]!;
-      state = next[state * size + v]!;
+      scaled = nextScaled[scaled + v]!;
     }
     bi += length;
-    out[o + length] = checkByte[state]!;
+    out[o + length] = checkByteScaled[scaled]!;
   }
   return out;
 }
