@@ -1,0 +1,53 @@
+import type { CommandSpec } from '../command.ts';
+import { integerOption, optionalString } from '../args.ts';
+import { CommandFailure, UsageError } from '../errors.ts';
+import { DEFAULT_RECEIVER_LIMITS, startReceiver, SyncError } from '../../../sync/index.ts';
+
+/**
+ * `wuma receiver`: the reference EPCIS 2.0 capture receiver (sync/receiver/start-receiver.ts) as a long-running
+ * process. It writes its own database at --db (not the station database). Prints one line (or one JSON
+ * document with --json) once listening, then runs until SIGINT/SIGTERM.
+ */
+export const command: CommandSpec = {
+  path: ['receiver'],
+  summary: '运行 EPCIS 2.0 参考接收端 (run the reference EPCIS 2.0 capture receiver)',
+  options: {
+    port: { type: 'string', value: 'P', description: '监听端口，0 = 自动 (TCP port, 0 = any free port)' },
+    host: { type: 'string', value: 'ADDR', description: '监听地址 (listen address; default 127.0.0.1)' },
+    token: { type: 'string', value: 'T', description: 'Bearer 访问令牌 (require this bearer token; env WUMA_RECEIVER_TOKEN)' },
+    'max-events': { type: 'string', value: 'N', description: `每次采集最多事件数 (events per capture; default ${DEFAULT_RECEIVER_LIMITS.maxEvents})` },
+    'max-bytes': { type: 'string', value: 'B', description: `每次采集最大字节数 (bytes per capture; default ${DEFAULT_RECEIVER_LIMITS.maxBytes})` },
+  },
+  details: [
+    '接口 (endpoints): OPTIONS/POST /capture, GET /capture/{id}, POST /events, GET /events/{eventID}, GET /events?EQ_epc=…, GET /conflicts',
+    '--db 为接收端自己的数据库 (--db is the receiver\'s own database file).',
+    '例 (example): wuma receiver --port 8090 --db ./data/hq.db --token s3cret',
+  ].join('\n'),
+  async run(ctx, args) {
+    const port = integerOption(args, 'port', { min: 0, max: 65_535 });
+    const host = optionalString(args, 'host') ?? '127.0.0.1';
+    if (!/^[0-9A-Za-z.:-]+$/.test(host)) throw new UsageError(`--host 无效: "${host}" (invalid --host)`);
+    const token = optionalString(args, 'token') ?? ctx.env['WUMA_RECEIVER_TOKEN'];
+    if (token !== undefined && !/^[\x21-\x7e]{8,256}$/.test(token)) {
+      throw new UsageError('--token 应为 8–256 个可见 ASCII 字符 (--token must be 8–256 printable ASCII characters)');
+    }
+    const maxEvents = integerOption(args, 'max-events', { min: 1, max: 1_000_000 }, DEFAULT_RECEIVER_LIMITS.maxEvents);
+    const maxBytes = integerOption(args, 'max-bytes', { min: 1024, max: 1024 ** 3 }, DEFAULT_RECEIVER_LIMITS.maxBytes);
+    let receiver;
+    try {
+      receiver = await startReceiver({ port, host, dbPath: ctx.dbPath, ...(token === undefined ? {} : { token }), limits: { maxEvents, maxBytes } });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EADDRINUSE') throw new CommandFailure(`端口 ${port} 已被占用 (port ${port} is in use)`);
+      if (code === 'EACCES') throw new CommandFailure(`无权监听端口 ${port} (no permission to listen on port ${port})`);
+      if (error instanceof SyncError) throw new CommandFailure(error.message);
+      throw error;
+    }
+    if (ctx.json) ctx.printJson({ ok: true, url: receiver.url, port: receiver.port, db: ctx.dbPath, limits: { maxEvents, maxBytes }, auth: token !== undefined });
+    else ctx.print(`EPCIS 接收端已启动 (receiver listening): ${receiver.url}  数据库 (db): ${ctx.dbPath}  上限 (limits): ${maxEvents} 事件 / ${maxBytes} 字节`);
+    const signal = await ctx.shutdown;
+    await receiver.close();
+    if (!ctx.json) ctx.print(`接收端已停止 (${signal}) (receiver stopped)`);
+    return 0;
+  },
+};
