@@ -116,6 +116,9 @@ describe('generateRecords', () => {
     expect(generateRecords(DEFAULT_PROFILES.pallet, 0, webCryptoRandom).bytes.length).toBe(0);
     expect(() => generateRecords(DEFAULT_PROFILES.pallet, -1, webCryptoRandom)).toThrow(RangeError);
     expect(() => generateRecords(DEFAULT_PROFILES.pallet, 1.5, webCryptoRandom)).toThrow(RangeError);
+    // 40M × 48-byte codes would be 1.9 GB in one array: refused before allocating.
+    const wide: RandomProfile = { ...(DEFAULT_PROFILES.pallet as RandomProfile), length: 40, prefix: 'ABCDEFG' };
+    expect(() => generateRecords(wide, 40_000_000, webCryptoRandom)).toThrow(/generate in chunks/);
     let drew = false;
     const watch: RandomSource = (t) => { drew = true; webCryptoRandom(t); };
     const weak: RandomProfile = { ...(DEFAULT_PROFILES['cap-inner'] as RandomProfile), length: 12 };

@@ -3,8 +3,10 @@ import type { CodeProfile } from './profile.ts';
 import type { RandomSource } from './random-source.ts';
 import { writeRecords } from './write-records.ts';
 
-/** Most codes one call may make (the record array must fit one ArrayBuffer with room to spare). */
+/** Most codes one call may make; bulk callers work in chunks (the bulk writer uses 1M-code batches). */
 export const MAX_RECORDS_PER_CALL = 50_000_000;
+/** Largest record array one call may allocate (1 GiB), whatever the width. */
+export const MAX_RECORD_BYTES = 2 ** 30;
 
 /**
  * `count` new codes of `profile` as fixed-width ASCII records: `bytes` holds `count × width` bytes, code i at
@@ -12,13 +14,18 @@ export const MAX_RECORDS_PER_CALL = 50_000_000;
  * characters + check character; SSCC 18; SGTIN serial = length). Throws InvalidProfileError for a bad
  * profile (including a secret kind with < 80 random bits) and RandomSourceError if `random` fails.
  *
- * Codes are random, not checked for uniqueness: the database key enforces uniqueness for life.
+ * The fixed width is guaranteed by construction (a profile has no variable-length part); a profile that
+ * could not satisfy it is rejected by validateProfile. Codes are random, not checked for uniqueness: the
+ * database key enforces uniqueness for life.
  */
 export function generateRecords(profile: CodeProfile, count: number, random: RandomSource): { width: number; bytes: Uint8Array } {
   if (!Number.isSafeInteger(count) || count < 0 || count > MAX_RECORDS_PER_CALL) {
     throw new RangeError(`count must be a whole number from 0 to ${MAX_RECORDS_PER_CALL}, got ${count}`);
   }
   const layout = profileLayout(profile);
+  if (layout.width * count > MAX_RECORD_BYTES) {
+    throw new RangeError(`${count} codes × ${layout.width} bytes exceed ${MAX_RECORD_BYTES} bytes per call; generate in chunks`);
+  }
   return { width: layout.width, bytes: writeRecords(layout, count, random) };
 }
 

@@ -13,7 +13,7 @@ export type { CheckSystem } from './check-char.ts';
 export { computeCheckChar, hasValidCheckChar } from './check-char.ts';
 export { gs1CheckDigit, hasValidGs1CheckDigit } from './gs1-check-digit.ts';
 export { SSCC_LENGTH, ssccSerialReferenceDigits } from './sscc.ts';
-export { generateCode, generateCodes, generateRecords, recordAt, MAX_RECORDS_PER_CALL } from './generate.ts';
+export { generateCode, generateCodes, generateRecords, recordAt, MAX_RECORDS_PER_CALL, MAX_RECORD_BYTES } from './generate.ts';
 export { validateProfile, profileRandomBits, MIN_SECRET_BITS } from './validate-profile.ts';
 export type { CodesErrorCode, ProfileIssue } from './errors.ts';
 export { CodesError, CodesBug, InvalidProfileError, RandomSourceError } from './errors.ts';
