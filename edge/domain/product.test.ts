@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isValidGtin14 } from './gtin.ts';
 import { parseProduct } from './product.ts';
 
 describe('parseProduct', () => {
@@ -31,10 +30,5 @@ describe('parseProduct', () => {
     const parsed = parseProduct({ ...good, unitsPerCase: 24, unitsPerBox: 6, boxesPerCase: 3 });
     expect(!parsed.ok && parsed.errors[0]?.path).toBe('unitsPerCase');
     expect(parseProduct({ ...good, unitsPerCase: 24, unitsPerBox: 6, boxesPerCase: 4 }).ok).toBe(true);
-  });
-
-  it('validates GS1 check digits', () => {
-    expect(isValidGtin14('09506000134352')).toBe(true);
-    expect(isValidGtin14('09506000134353')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { FieldError, Parsed } from './field-error.ts';
-import { isValidGtin14 } from './gtin.ts';
+import { hasValidGs1CheckDigit } from '../codes/gs1-check-digit.ts';
 
 /**
  * A product the line packs. Pack ratios: units (bottles) per case and cases per pallet, with an optional box
@@ -50,7 +50,7 @@ export function parseProduct(input: unknown, base = ''): Parsed<Product> {
   if (o['gtin'] !== undefined && o['gtin'] !== null) {
     const raw = o['gtin'];
     const padded = typeof raw === 'string' && /^\d{8,14}$/.test(raw) ? raw.padStart(14, '0') : '';
-    if (!isValidGtin14(padded)) errors.push({ path: at('gtin'), message: `GTIN 无效（8–14 位数字，校验位正确），收到 ${JSON.stringify(raw)} (invalid GTIN)` });
+    if (!/^\d{14}$/.test(padded) || !hasValidGs1CheckDigit(padded)) errors.push({ path: at('gtin'), message: `GTIN 无效（8–14 位数字，校验位正确），收到 ${JSON.stringify(raw)} (invalid GTIN)` });
     else gtin = padded;
   }
   const unitsPerCase = positiveInt(o['unitsPerCase'], at('unitsPerCase'), errors, '每箱瓶数');

@@ -10,3 +10,4 @@ export { recoverInterruptedPackages } from './recover.ts';
 export type { RecoveryReport } from './recover.ts';
 export { StoreError, StoreBugError } from './errors.ts';
 export type { StoreErrorCode } from './errors.ts';
+export { addProduct, getProduct, listProducts } from './products.ts';
