@@ -81,7 +81,7 @@ function query<T>(path: string, sql: string, ...params: unknown[]): T[] {
 }
 
 /** Asserts a refused import: exit 1, each listed issue names file:line and a reason, the DB is unchanged, no secret in clear. */
-async function expectRefused(db: string, argv: string[], want: { reason: string; line: number }[], secrets: readonly string[] = [], env = ENV): Promise<Record<string, unknown>> {
+async function expectRefused(db: string, argv: string[], want: { reason: string; line: number }[], secrets: readonly string[] = [], env: NodeJS.ProcessEnv = ENV): Promise<Record<string, unknown>> {
   const before = digest(db);
   const text = await wuma([...argv, '--db', db], env);
   expect(text.code, text.stderr).toBe(1);
