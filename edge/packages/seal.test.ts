@@ -146,3 +146,12 @@ describe('writeSealedPackage / openSealedPackage', () => {
     });
   });
 });
+
+describe('format version 1 fixture', () => {
+  it('still opens the sealed package written by the first release', async () => {
+    const path = new URL('../../test/fixtures/packages/v1-passphrase.wpkg', import.meta.url).pathname;
+    const m = await readSealedManifest(path);
+    expect(m).toMatchObject({ packageId: '6f1c2a3e-58b4-4c8e-9d1a-2b7e4f0c9a11', kind: 'cap-outer', count: 3, productId: 'beer-500', formatVersion: 1 });
+    expect(await readAll(path, { type: 'passphrase', passphrase: 'fixture passphrase 码包' })).toBe('7QK3M9XH2B4R\nA1B2C3D4E5F6\nZZZZ00001111\n');
+  });
+});
