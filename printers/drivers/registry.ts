@@ -1,5 +1,9 @@
 import type { PrinterConfig, PrinterKind, Printer } from '../contract.ts';
 import type { ByteLink } from '../transport/byte-link.ts';
+import { HitachiPrinter } from './hitachi/driver.ts';
+import { LinxPrinter } from './linx/driver.ts';
+import { TextPrinter } from './text/driver.ts';
+import { VideojetPrinter } from './videojet/driver.ts';
 import { ZplPrinter } from './zpl/driver.ts';
 
 export type PrinterFactory = (config: PrinterConfig, link: ByteLink) => Printer;
@@ -7,8 +11,10 @@ export type PrinterFactory = (config: PrinterConfig, link: ByteLink) => Printer;
 /** Driver kind → factory (STYLE.md: drivers register in a map, never an if/else chain). */
 export const PRINTER_DRIVERS: Readonly<Record<PrinterKind, PrinterFactory>> = {
   zpl: (config, link) => new ZplPrinter(config, link),
-  linx: (config, link) => new ZplPrinter(config, link),
-  videojet: (config, link) => new ZplPrinter(config, link),
-  hitachi: (config, link) => new ZplPrinter(config, link),
-  text: (config, link) => new ZplPrinter(config, link),
+  linx: (config, link) => new LinxPrinter(config, link),
+  videojet: (config, link) => new VideojetPrinter(config, link),
+  hitachi: (config, link) => new HitachiPrinter(config, link),
+  text: (config, link) => new TextPrinter(config, link),
 };
+
+export const PRINTER_KINDS: readonly PrinterKind[] = ['zpl', 'linx', 'videojet', 'hitachi', 'text'];

@@ -9,8 +9,10 @@ import { maskCode } from '../mask.ts';
 export interface EmulatorFaults {
   /** Write every reply one byte at a time (split frames). */
   splitReplies: boolean;
-  /** Drop the next N replies entirely (missing ack). */
+  /** Drop the next N replies entirely (missing ack)… */
   dropReplies: number;
+  /** …after letting this many replies through first (e.g. 1 to keep an ENQ's ACK and drop the message's). */
+  dropAfter: number;
   /** Delay every reply by this many ms (late ack). */
   replyDelayMs: number;
   /** Refuse the next N print jobs with the protocol's negative reply (NAK / ERR / error status). */
@@ -29,7 +31,7 @@ export interface EmulatorFaults {
 }
 
 export const DEFAULT_FAULTS: Readonly<EmulatorFaults> = {
-  splitReplies: false, dropReplies: 0, replyDelayMs: 0, nakJobs: 0, garbage: false, oversize: false,
+  splitReplies: false, dropReplies: 0, dropAfter: 0, replyDelayMs: 0, nakJobs: 0, garbage: false, oversize: false,
   ribbonOut: false, paperOut: false, headOpen: false, bufferFull: false, silentWhenFaulted: false,
 };
 
@@ -62,6 +64,8 @@ export abstract class PrinterEmulator {
   readonly faults: EmulatorFaults = { ...DEFAULT_FAULTS };
   /** Every item printed, in order, since start (kept across restarts). */
   readonly printed: PrintedItem[] = [];
+  /** Every item the device accepted into its buffer, in order (printed, pending, overwritten or lost). */
+  readonly accepted: PrintedItem[] = [];
   protected readonly printMs: number;
   protected readonly bufferSize: number;
   protected readonly showCodes: boolean;
@@ -149,7 +153,9 @@ export abstract class PrinterEmulator {
 
   /** Writes a reply through the fault knobs (drop, delay, garbage, oversize, split). */
   protected reply(peer: EmulatorPeer, bytes: Uint8Array, oversizeFrame?: () => Uint8Array): void {
-    if (this.faults.dropReplies > 0) {
+    if (this.faults.dropReplies > 0 && this.faults.dropAfter > 0) {
+      this.faults.dropAfter -= 1;
+    } else if (this.faults.dropReplies > 0) {
       this.faults.dropReplies -= 1;
       this.log('故障注入: 丢弃应答 (fault: reply dropped)');
       return;
@@ -184,8 +190,15 @@ export abstract class PrinterEmulator {
   protected enqueue(item: PrintedItem): boolean {
     if (this.queue.length >= this.bufferSize || this.faults.bufferFull) return false;
     this.queue.push(item);
+    this.accepted.push(item);
     this.kick();
     return true;
+  }
+
+  /** Changes fault knobs at run time; clearing a device fault resumes printing. */
+  set(faults: Partial<EmulatorFaults>): void {
+    Object.assign(this.faults, faults);
+    this.kick();
   }
 
   /** Restarts the engine after a fault is cleared. */

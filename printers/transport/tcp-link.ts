@@ -44,8 +44,9 @@ export class TcpLink implements ByteLink {
         socket.destroy();
         reject(new DeviceOfflineError(`无法连接 ${this.description} (cannot connect: ${error.message})`, { cause: error }));
       });
-      socket.connect({ host: this.#options.host, port: this.#options.port, noDelay: true }, () => {
+      socket.connect({ host: this.#options.host, port: this.#options.port }, () => {
         clearTimeout(timer);
+        socket.setNoDelay(true);
         socket.removeAllListeners('error');
         let failure: Error | null = null;
         socket.on('error', (error) => { failure = error; });

@@ -1,0 +1,20 @@
+import { runPrinterConformance } from '../../conformance/printer.case.ts';
+import { VideojetEmulator } from '../../emulators/videojet.ts';
+
+const codes = Array.from({ length: 8 }, (_, i) => `https://m.example.cn/q/VJ${String(i).padStart(6, '0')}ZZ`);
+
+for (const transport of ['tcp', 'serial'] as const) {
+  runPrinterConformance({
+    name: 'videojet',
+    transport,
+    config: (endpoint) => ({ kind: 'videojet', endpoint, options: { pollMs: 20 } }),
+    emulator: () => new VideojetEmulator({ printMs: 15 }),
+    codes,
+    skip: [
+      { reason: 'Zipher 文本协议对缓冲区满只回 ERR，与其他拒绝无法区分 (the text protocol answers ERR for a full queue, indistinguishable from other refusals)', tests: ['refuses jobs while the device buffer is full'] },
+      ...(transport === 'serial'
+        ? [{ reason: '串口上设备重启不可见，按 QSZ 计数确认会把丢失的任务算作已打印 (a power cycle on a serial line is invisible; QSZ counter confirmation would count lost items as printed)', tests: ['reports every unconfirmed code after a restart mid-job' as const] }]
+        : []),
+    ],
+  });
+}
