@@ -27,7 +27,7 @@ async function loadCommand(file: string): Promise<CommandSpec> {
 function match(words: readonly string[], files: readonly string[]): { file: string; used: number } | null {
   for (let n = Math.min(words.length, 4); n >= 1; n -= 1) {
     const name = words.slice(0, n).join('-');
-    if (words.slice(0, n).every((w) => /^[a-z0-9]+$/.test(w)) && files.includes(name)) return { file: name, used: n };
+    if (words.slice(0, n).every((w) => /^[a-z0-9]+(-[a-z0-9]+)*$/.test(w)) && files.includes(name)) return { file: name, used: n };
   }
   return null;
 }
