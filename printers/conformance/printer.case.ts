@@ -190,8 +190,11 @@ export function runPrinterConformance(o: PrinterConformanceOptions): void {
       const rg = await setup();
       await rg.printer.open();
       rg.emulator.set({ dropReplies: 1, dropAfter: o.repliesBeforeJobAck ?? 0 });
-      const result = await rg.printer.print({ id: 'x', code: o.codes[0] ?? '' });
-      expect(result.kind).toBe('unknown');
+      const code = o.codes[0] ?? '';
+      const result = await rg.printer.print({ id: 'x', code });
+      // Never `rejected`: the device may hold it. A driver with per-print events may still see it printed.
+      if (result.kind === 'printed') expect(rg.printer.capabilities.asyncEvents && rg.emulator.printed.some((x) => x.code === code)).toBe(true);
+      else expect(result.kind).toBe('unknown');
     });
 
     test('reports every unconfirmed code after a restart mid-job', async () => {
@@ -204,15 +207,15 @@ export function runPrinterConformance(o: PrinterConformanceOptions): void {
           if (!restarted && rg.emulator.printed.length >= 2) { restarted = true; void rg.emulator.restart(); }
         },
       });
-      expect(restarted).toBe(true);
+      expect(restarted, 'the emulator restarted mid-job').toBe(true);
       const ids = (xs: ReadonlyArray<{ id: string }>): string[] => xs.map((j) => j.id);
       const fates = [...ids(report.printed), ...ids(report.rejected.map((x) => x.job)), ...ids(report.unknown.map((x) => x.job)), ...ids(report.unsent)];
       expect(fates.sort()).toEqual(ids(all).sort());
-      expect(report.unknown.length).toBeGreaterThan(0);
+      expect(report.unknown.length, 'codes of unknown fate').toBeGreaterThan(0);
       const reportedPrinted = new Set(report.printed.map((j) => j.code));
       const mayBePrinted = new Set([...reportedPrinted, ...report.unknown.map((x) => x.job.code)]);
       // Safety: whatever the device physically printed is reported printed or unknown — never unsent / rejected.
-      for (const item of rg.emulator.printed) expect(mayBePrinted.has(item.code)).toBe(true);
+      for (const item of rg.emulator.printed) expect(mayBePrinted.has(item.code), `physically printed ${item.code} reported printed/unknown`).toBe(true);
       if (rg.printer.capabilities.confirmation === 'printed') {
         const physically = new Set(rg.emulator.printed.map((x) => x.code));
         for (const code of reportedPrinted) expect(physically.has(code)).toBe(true);

@@ -202,6 +202,15 @@ export abstract class LinkPrinter implements Printer {
     }
   }
 
+  /** Confirms the job carrying exactly this code; false when none is in flight (then the caller decides). */
+  protected confirmCode(code: string): boolean {
+    const entry = this.#inFlight.find((e) => e.job.code === code);
+    if (!entry) return false;
+    this.#deviceFull = false;
+    this.#settle(entry, { kind: 'printed' });
+    return true;
+  }
+
   protected get inFlightCount(): number {
     return this.#inFlight.length;
   }
@@ -245,7 +254,8 @@ export abstract class LinkPrinter implements Printer {
   }
 
   #onBytes(bytes: Uint8Array): void {
-    this.logger.debug('rx', { device: this.link.description, hex: Buffer.from(bytes).toString('hex') });
+    // Received bytes may echo a code: log their count only, never the content.
+    this.logger.debug('rx', { device: this.link.description, bytes: bytes.length });
     for (const event of this.#framer.push(bytes)) {
       if (event.kind === 'error') {
         this.logger.warn('framing error', { device: this.link.description, reason: event.reason, bytes: event.bytes, detail: event.detail });

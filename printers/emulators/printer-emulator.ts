@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   readonly printMs?: number;
   /** Items the device buffers before it reports full. Default 32. */
   readonly bufferSize?: number;
+  /** After `restart()` the device ignores the line for this long (boot), in ms. Default 300. */
+  readonly bootMs?: number;
   /** Show codes in full in the readable log (default: masked, like every other log). */
   readonly showCodes?: boolean;
 }
@@ -69,6 +71,9 @@ export abstract class PrinterEmulator {
   protected readonly printMs: number;
   protected readonly bufferSize: number;
   protected readonly showCodes: boolean;
+  protected readonly bootMs: number;
+  /** True while the device boots after a restart: it reads and answers nothing. */
+  protected booting = false;
   protected queue: PrintedItem[] = [];
   /** The item on the print head now, if any. */
   protected current: PrintedItem | null = null;
@@ -87,6 +92,7 @@ export abstract class PrinterEmulator {
     this.printMs = options.printMs ?? 20;
     this.bufferSize = options.bufferSize ?? 32;
     this.showCodes = options.showCodes ?? false;
+    this.bootMs = options.bootMs ?? 300;
   }
 
   /** Vendor protocol: bytes from one peer. Must bound its own buffers. */
@@ -95,6 +101,10 @@ export abstract class PrinterEmulator {
   protected onPeer(_peer: EmulatorPeer): void {}
   /** The print engine finished an item; vendors send print-end events from here. */
   protected onPrinted(_item: PrintedItem): void {}
+  /** Line noise sent before replies when `faults.garbage` is set; line protocols end it with their terminator. */
+  protected garbageBytes(): Uint8Array {
+    return Uint8Array.from([0x7f, 0x41, 0x00, 0x5a]);
+  }
   /** Parser state to drop on restart. */
   protected abstract resetProtocol(): void;
 
@@ -122,7 +132,7 @@ export abstract class PrinterEmulator {
       this.#sockets.add(socket);
       const peer: EmulatorPeer = { id: this.#nextPeer++, write: (b) => { if (!socket.destroyed) socket.write(b); } };
       this.#peers.set(peer.id, peer);
-      socket.on('data', (chunk: Buffer) => { this.onBytes(peer, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
+      socket.on('data', (chunk: Buffer) => { if (!this.booting) this.onBytes(peer, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
       socket.on('error', () => undefined);
       socket.once('close', () => { this.#sockets.delete(socket); this.#peers.delete(peer.id); this.log(`连接关闭 (peer ${peer.id} disconnected)`); });
       this.log(`新连接 (peer ${peer.id} connected from ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'})`);
@@ -145,7 +155,7 @@ export abstract class PrinterEmulator {
     const peer: EmulatorPeer = { id: this.#nextPeer++, write: (b) => { if (port.isOpen) port.write(Buffer.from(b)); } };
     this.#peers.set(peer.id, peer);
     this.#serialPeerId = peer.id;
-    port.on('data', (chunk: Buffer) => { this.onBytes(peer, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
+    port.on('data', (chunk: Buffer) => { if (!this.booting) this.onBytes(peer, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
     port.on('error', () => undefined);
     this.log(`串口已打开 (serial ${path} open)`);
     this.onPeer(peer);
@@ -161,7 +171,7 @@ export abstract class PrinterEmulator {
       return;
     }
     const parts: Uint8Array[] = [];
-    if (this.faults.garbage) parts.push(Uint8Array.from([0x7f, 0x41, 0x00, 0x5a]));
+    if (this.faults.garbage) parts.push(this.garbageBytes());
     if (this.faults.oversize && oversizeFrame) {
       this.faults.oversize = false;
       parts.push(oversizeFrame());
@@ -169,6 +179,7 @@ export abstract class PrinterEmulator {
     parts.push(bytes);
     const all = Buffer.concat(parts);
     const send = (): void => {
+      if (this.booting) return;
       if (this.faults.splitReplies) for (const byte of all) peer.write(Uint8Array.of(byte));
       else peer.write(all);
     };
@@ -178,6 +189,7 @@ export abstract class PrinterEmulator {
 
   /** Sends an unsolicited message to every connected peer (async print events). */
   protected broadcast(bytes: Uint8Array): void {
+    if (this.booting) return;
     for (const peer of this.#peers.values()) peer.write(bytes);
   }
 
@@ -219,9 +231,14 @@ export abstract class PrinterEmulator {
     }, this.printMs);
   }
 
-  /** Power cycle: every connection drops, buffered items are lost, parser state is cleared. */
+  /**
+   * Power cycle: every TCP connection drops, buffered items are lost, parser state is cleared, and for `bootMs`
+   * the device reads and answers nothing (on a serial line this silence is the only sign of the restart).
+   */
   async restart(): Promise<void> {
     this.log('重启 (restart): 缓冲区清空 (buffer lost)');
+    this.booting = true;
+    this.later(this.bootMs, () => { this.booting = false; this.log('启动完成 (boot complete)'); });
     if (this.#engine) clearTimeout(this.#engine);
     this.#engine = null;
     this.current = null;

@@ -7,7 +7,7 @@ export interface TextEmulatorOptions extends EmulatorOptions {
   readonly ack?: string;
   /** Reply to a refused line. Default `ERR`. */
   readonly nak?: string;
-  /** Line sent after each print (`{n}` = print count), or null for no print event. Default `DONE {n}`. */
+  /** Line sent after each print (`{n}` = print count, `{code}` = the code), or null for no print event. Default `DONE {n}`. */
   readonly done?: string | null;
 }
 
@@ -27,6 +27,10 @@ export class TextEmulator extends PrinterEmulator {
     this.#ack = options.ack ?? 'OK';
     this.#nak = options.nak ?? 'ERR';
     this.#done = options.done === undefined ? 'DONE {n}' : options.done;
+  }
+
+  protected override garbageBytes(): Uint8Array {
+    return Uint8Array.from([0x7f, 0x41, 0x00, 0x5a, 0x0d, 0x0a]);
   }
 
   protected override resetProtocol(): void {
@@ -66,7 +70,7 @@ export class TextEmulator extends PrinterEmulator {
     this.#say(peer, this.#ack);
   }
 
-  protected override onPrinted(_item: PrintedItem): void {
-    if (this.#done !== null) this.broadcast(Buffer.from(`${this.#done.replace('{n}', String(this.printed.length))}\r\n`, 'utf8'));
+  protected override onPrinted(item: PrintedItem): void {
+    if (this.#done !== null) this.broadcast(Buffer.from(`${this.#done.replace('{n}', String(this.printed.length)).replace('{code}', item.code)}\r\n`, 'utf8'));
   }
 }

@@ -17,6 +17,10 @@ export class VideojetEmulator extends PrinterEmulator {
     super(options);
   }
 
+  protected override garbageBytes(): Uint8Array {
+    return Uint8Array.from([0x7f, 0x41, 0x00, 0x5a, 0x0d]);
+  }
+
   protected override resetProtocol(): void {
     this.#line = [];
     this.#overflow = false;

@@ -13,6 +13,9 @@ import { renderTemplate, unescapeTemplate } from './codec.ts';
  * `nakPattern`), then — when `donePattern` is set — one matching line per printed item confirms the oldest job.
  * Without `donePattern` the confirmation level is `accepted`.
  *
+ * If donePattern has a named group `code`, a done line confirms that code (robust when the coder loses items);
+ * otherwise done lines confirm jobs in FIFO order.
+ *
  * Options: sendTemplate (default `{code}\r\n`; `\r` `\n` `\t` `\xHH` escapes), ackPattern (default `^OK`),
  * nakPattern (default `^(ERR|NG)`), donePattern (default none), queueDepth (default 4 with donePattern, else 1),
  * helloCommand (sent at open, default none) with helloPattern (reply to wait for).
@@ -82,7 +85,10 @@ export class TextPrinter extends LinkPrinter {
 
   protected override onUnsolicited(event: FrameEvent): void {
     const l = this.#line(event);
-    if (l !== undefined && this.#done?.test(l)) this.confirmOldest(1);
-    else super.onUnsolicited(event);
+    const m = l === undefined ? null : this.#done?.exec(l);
+    if (!m) { super.onUnsolicited(event); return; }
+    // A `code` group names the printed item; without one, print events are attributed in FIFO order.
+    const code = m.groups?.['code'];
+    if (code === undefined || !this.confirmCode(code)) this.confirmOldest(1);
   }
 }

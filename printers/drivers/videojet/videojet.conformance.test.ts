@@ -12,9 +12,6 @@ for (const transport of ['tcp', 'serial'] as const) {
     codes,
     skip: [
       { reason: 'Zipher 文本协议对缓冲区满只回 ERR，与其他拒绝无法区分 (the text protocol answers ERR for a full queue, indistinguishable from other refusals)', tests: ['refuses jobs while the device buffer is full'] },
-      ...(transport === 'serial'
-        ? [{ reason: '串口上设备重启不可见，按 QSZ 计数确认会把丢失的任务算作已打印 (a power cycle on a serial line is invisible; QSZ counter confirmation would count lost items as printed)', tests: ['reports every unconfirmed code after a restart mid-job' as const] }]
-        : []),
     ],
   });
 }
