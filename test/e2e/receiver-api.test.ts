@@ -80,7 +80,7 @@ describe('reference receiver', () => {
     const noParent = JSON.parse(pack('CASE-B', [10])) as Record<string, unknown>;
     delete noParent['parentID'];
     delete noParent['eventID'];
-    const badTime = { ...(JSON.parse(commission(12, 1)) as Record<string, unknown>), eventTime: 'yesterday' };
+    const badTime: Record<string, unknown> = { ...(JSON.parse(commission(12, 1)) as Record<string, unknown>), eventTime: 'yesterday' };
     const bodies = [good[0] ?? '', JSON.stringify(noParent), good[1] ?? '', JSON.stringify(badTime)];
     const job = await captureAndWait(bodies);
     expect(job).toMatchObject({ success: false, storedCount: 0, rejectedCount: 2 });
@@ -142,7 +142,7 @@ describe('reference receiver', () => {
   });
 
   it('POST /events: 201 with Location, identical resend 201, same eventID with other content 409', async () => {
-    const event = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], ...(JSON.parse(commission(50, 1)) as Record<string, unknown>) };
+    const event: Record<string, unknown> = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], ...(JSON.parse(commission(50, 1)) as Record<string, unknown>) };
     const first = await post('/events', JSON.stringify(event));
     expect(first.status).toBe(201);
     expect(first.headers.get('location')).toBe(`/events/${encodeURIComponent(String(event['eventID']))}`);
