@@ -164,6 +164,11 @@ export interface ReaderConfig {
   /** Drop a code seen again within this many ms (0 = off). */
   readonly duplicateWindowMs?: number;
   readonly multi?: MultiCodeFormat;
+  /**
+   * A partial frame with no new byte for this long (ms) is discarded and reported, so a frame cut off mid-way
+   * never glues onto the next one (Keyence SR discards input after a 10 s gap [D]; ours defaults to 1000).
+   */
+  readonly interCharTimeoutMs?: number;
   /** Longest frame accepted from the reader, bytes. */
   readonly maxFrameBytes?: number;
   /** Vendor options (strings for [?] protocol facts that must stay configurable). */

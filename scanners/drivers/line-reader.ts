@@ -9,6 +9,7 @@ import type { FrameMeaning, LineDialect } from './line-dialect.ts';
 
 export const DEFAULT_TRIGGER_TIMEOUT_MS = 2_000;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+export const DEFAULT_INTER_CHAR_TIMEOUT_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 2_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 /** Rejections kept for the next result; more are counted in one summary entry so memory stays bounded. */
@@ -32,8 +33,10 @@ interface PendingCommand {
  * what the bytes mean; this class owns the timing:
  *
  * - one software trigger at a time; the first read or no-read frame after the trigger command is its result;
- * - no answer within `triggerTimeoutMs` → the stop command is sent and the trigger resolves as a `timeout`
- *   no-read (a result that arrives later is reported to `onRead` as an `external` read);
+ * - no answer within `triggerTimeoutMs` → the stop command is sent, any partial frame is discarded (reported),
+ *   and the trigger resolves as a `timeout` no-read (a result that arrives later is reported to `onRead` as
+ *   an `external` read);
+ * - a frame with no usable code (noise) does not answer a trigger; its rejections ride on the next result;
  * - frames that arrive with no trigger outstanding are `external` reads (photo-eye triggered readers);
  * - framing rejections (oversize, garbage) are attached to the next result, never dropped;
  * - the link breaking moves the reader to `faulted` and rejects an outstanding trigger with DeviceOfflineError.
@@ -55,6 +58,7 @@ export class LineReader implements Reader {
   #command: PendingCommand | null = null;
   #rejects: RejectedPart[] = [];
   #closing: Promise<void> | null = null;
+  #gapTimer: NodeJS.Timeout | null = null;
 
   constructor(config: ReaderConfig, dialect: LineDialect, connect: (signal?: AbortSignal) => Promise<ByteLink>) {
     this.kind = config.kind;
@@ -150,6 +154,8 @@ export class LineReader implements Reader {
 
   async #doClose(): Promise<void> {
     if (this.#state !== 'closing') this.#transition('close');
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
     this.#failTrigger(new DeviceOfflineError('读码器已关闭 (reader closed)'));
     this.#failCommand(new DeviceOfflineError('读码器已关闭 (reader closed)'));
     const link = this.#link;
@@ -184,6 +190,18 @@ export class LineReader implements Reader {
       }
       this.#onMeaning(this.#dialect.classify(out.bytes));
     }
+    this.#armGapTimer(framer);
+  }
+
+  #armGapTimer(framer: DelimitedFramer): void {
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
+    if (!framer.midFrame) return;
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = null;
+      if (framer !== this.#framer) return;
+      for (const out of framer.flush()) if (out.kind === 'rejected') this.#addReject(out);
+    }, this.#config.interCharTimeoutMs ?? DEFAULT_INTER_CHAR_TIMEOUT_MS);
   }
 
   #onMeaning(meaning: FrameMeaning): void {
@@ -203,6 +221,13 @@ export class LineReader implements Reader {
         const result: ReadResult = meaning.kind === 'read'
           ? assembleRead(meaning.payload, { trigger: ref, multi: this.#config.multi, window: this.#window, now, rejected })
           : { kind: 'no-read', trigger: ref, cause: 'reader', suppressed: 0, rejected, at: now };
+        // A frame with nothing usable (line noise with a terminator in it) is not the reader's answer: keep
+        // its rejections for the real result, or for the timeout no-read.
+        if (result.kind === 'no-read' && result.cause === 'all-rejected') {
+          if (pending === null) this.#seq -= 1;
+          for (const r of result.rejected) this.#addReject(r);
+          return;
+        }
         this.#deliver(result);
         return;
       }
@@ -246,6 +271,9 @@ export class LineReader implements Reader {
     if (pending === null || pending.ref !== ref) return;
     const off = this.#dialect.triggerOff;
     if (off !== null && this.#link !== null) this.#link.write(off).catch(() => { /* the link-closed handler reports a broken link */ });
+    // A partial frame left by a dropped or truncated answer must not glue onto the next answer (that would
+    // make a wrong code): discard it, reported as a rejection of this trigger.
+    for (const out of this.#framer?.flush() ?? []) if (out.kind === 'rejected') this.#addReject(out);
     this.#deliver({ kind: 'no-read', trigger: ref, cause: 'timeout', suppressed: 0, rejected: this.#takeRejects(), at: this.#now() });
   }
 
@@ -270,6 +298,8 @@ export class LineReader implements Reader {
     if (link !== this.#link && this.#link !== null) return;
     const framer = this.#framer;
     if (framer !== null) for (const out of framer.flush()) if (out.kind === 'rejected') this.#addReject(out);
+    if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
+    this.#gapTimer = null;
     if (this.#state === 'closing' || this.#state === 'closed') return;
     this.#link = null;
     const offline = error ?? new DeviceOfflineError('读码器连接已断开 (reader link lost)');

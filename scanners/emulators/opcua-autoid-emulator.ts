@@ -36,6 +36,8 @@ export interface OpcuaFaults {
   notReady: boolean;
   /** Accept ScanStart but never raise the result event. */
   dropEvents: number;
+  /** Delay every Scan reply and ScanStart event by this many ms (a slow or hung camera). */
+  delayMs: number;
 }
 
 export interface OpcuaAutoIdEmulator {
@@ -44,6 +46,7 @@ export interface OpcuaAutoIdEmulator {
   readonly faults: OpcuaFaults;
   readonly scans: number;
   fire(): void;
+  setFeed(feed: CodeFeed): void;
   stop(): Promise<void>;
 }
 
@@ -75,14 +78,15 @@ export async function startOpcuaAutoIdEmulator(options: OpcuaEmulatorOptions): P
     optionals: ['Scan', 'ScanStart', 'ScanStop'],
     eventNotifier: 1,
   }) as UAObject;
-  const faults: OpcuaFaults = { noReads: 0, notReady: false, dropEvents: 0 };
+  const faults: OpcuaFaults = { noReads: 0, notReady: false, dropEvents: 0, delayMs: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let scans = 0;
+  let feed = options.feed;
 
   const results = (): { status: number; values: unknown[] } => {
     scans += 1;
     if (faults.notReady) return { status: DEVICE_NOT_READY, values: [] };
-    let codes = options.feed.next();
+    let codes = feed.next();
     if (faults.noReads > 0) {
       faults.noReads -= 1;
       codes = [];
@@ -110,7 +114,7 @@ export async function startOpcuaAutoIdEmulator(options: OpcuaEmulatorOptions): P
     });
   };
   const later = (fn: () => void): void => {
-    const t = setTimeout(() => { timers.delete(t); fn(); }, options.scanDelayMs ?? 5);
+    const t = setTimeout(() => { timers.delete(t); fn(); }, (options.scanDelayMs ?? 5) + faults.delayMs);
     timers.add(t);
   };
   const method = (name: string): UAMethod => {
@@ -155,6 +159,7 @@ export async function startOpcuaAutoIdEmulator(options: OpcuaEmulatorOptions): P
     faults,
     get scans() { return scans; },
     fire: () => { raise(results().values); },
+    setFeed: (next) => { feed = next; },
     stop: async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();

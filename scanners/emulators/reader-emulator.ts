@@ -1,8 +1,9 @@
-import { CodeFeed } from './code-feed.ts';
+import type { CodeFeed } from './code-feed.ts';
 import { openEmulatorTransport, type EmulatorEndpoint, type EmulatorTransport, type Session } from './emulator-transport.ts';
 
 /**
- * Fault knobs (STYLE.md "Tests"). Counters apply to the next N outgoing frames and count down.
+ * Fault knobs (STYLE.md "Tests"). Counters apply to the next N read frames and count down; `delayMs` and
+ * `splitBytes` apply to every frame.
  */
 export interface ReaderFaults {
   /** Write every frame in pieces of this many bytes, 2 ms apart (0 = whole). */
@@ -62,7 +63,9 @@ export class ReaderEmulator {
   /** Commands received, in order (for tests and the CLI log). */
   readonly received: string[] = [];
   readonly #options: ReaderEmulatorOptions;
+  #feed: CodeFeed;
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #queues = new Map<number, Promise<void>>();
   #transport: EmulatorTransport | null = null;
   #port: number | undefined;
   #triggers = 0;
@@ -70,6 +73,12 @@ export class ReaderEmulator {
   constructor(protocol: EmulatorProtocol, options: ReaderEmulatorOptions) {
     this.protocol = protocol;
     this.#options = options;
+    this.#feed = options.feed;
+  }
+
+  /** Replaces what the camera sees from the next trigger on. */
+  setFeed(feed: CodeFeed): void {
+    this.#feed = feed;
   }
 
   /** Bound TCP port in listen mode. */
@@ -127,23 +136,24 @@ export class ReaderEmulator {
   #context(): ProtocolContext {
     const faults = this.faults;
     return {
-      reply: (session, bytes) => { this.#send(session, bytes); },
+      reply: (session, bytes) => { this.#send(session, bytes, false); },
       sendRead: (session) => {
         this.#triggers += 1;
-        let codes = this.#options.feed.next();
+        let codes = this.#feed.next();
         if (faults.noReads > 0) {
           faults.noReads -= 1;
           codes = [];
         }
         const bytes = this.protocol.formatRead(codes);
-        this.#later(this.#options.readDelayMs ?? 5, () => { this.#send(session, bytes); });
+        this.#later(this.#options.readDelayMs ?? 5, () => { this.#send(session, bytes, true); });
       },
       get ignoringTriggers() { return faults.ignoreTriggers; },
     };
   }
 
-  #send(session: Session, frame: Uint8Array): void {
-    const f = this.faults;
+  /** Frame-level faults hit read results only (acks pass), so a test knows which frame it damaged. */
+  #send(session: Session, frame: Uint8Array, isRead: boolean): void {
+    const f = isRead ? this.faults : { ...this.faults, dropFrames: 0, truncateFrames: 0, garbageBefore: null, oversizeBytes: 0 };
     if (f.dropFrames > 0) {
       f.dropFrames -= 1;
       return;
@@ -163,23 +173,23 @@ export class ReaderEmulator {
       f.oversizeBytes = 0;
     }
     const all = Buffer.concat([...pre, bytes]);
-    const write = (): void => {
-      if (session.closed) return;
-      if (f.splitBytes <= 0) {
-        session.write(all);
+    const split = f.splitBytes;
+    // Pieces of one frame must not interleave with the next frame: writes are chained per session.
+    const write = async (): Promise<void> => {
+      if (split <= 0) {
+        if (!session.closed) session.write(all);
         return;
       }
-      let offset = 0;
-      const step = (): void => {
-        if (session.closed || offset >= all.length) return;
-        session.write(all.subarray(offset, offset + f.splitBytes));
-        offset += f.splitBytes;
-        if (offset < all.length) this.#later(2, step);
-      };
-      step();
+      for (let offset = 0; offset < all.length && !session.closed; offset += split) {
+        session.write(all.subarray(offset, offset + split));
+        await new Promise<void>((resolve) => { this.#later(2, resolve); });
+      }
     };
-    if (f.delayMs > 0) this.#later(f.delayMs, write);
-    else write();
+    const previous = this.#queues.get(session.id) ?? Promise.resolve();
+    const delayed = f.delayMs > 0 ? previous.then(() => new Promise<void>((resolve) => { this.#later(f.delayMs, resolve); })) : previous;
+    const done = delayed.then(write);
+    this.#queues.set(session.id, done);
+    void done.finally(() => { if (this.#queues.get(session.id) === done) this.#queues.delete(session.id); });
   }
 
   #later(ms: number, fn: () => void): void {

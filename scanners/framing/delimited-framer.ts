@@ -57,6 +57,11 @@ export class DelimitedFramer {
     return this.#len;
   }
 
+  /** True while part of a frame (or of an oversize frame being discarded) is pending. */
+  get midFrame(): boolean {
+    return this.#len > 0 || this.#discarding || (this.#inFrame && this.#start !== undefined);
+  }
+
   push(chunk: Uint8Array): FramerOutput[] {
     const out: FramerOutput[] = [];
     const end = this.#end;

@@ -1,7 +1,8 @@
 /**
  * Child-process entry: runs the OPC UA AutoID reader emulator and talks to its parent over stdio.
  * stdout: one JSON line `{"ready":true,"endpointUrl":…,"port":…}` once listening, then replies.
- * stdin: JSON lines `{"op":"fire"}`, `{"op":"faults",…}`, `{"op":"scans"}`, `{"op":"stop"}`.
+ * stdin: JSON lines `{"op":"fire"}`, `{"op":"feed","reads":[["A","B"],[]]}`, `{"op":"faults",…}`, `{"op":"scans"}`,
+ * `{"op":"stop"}`.
  * argv: [codes file]. Exits after `stop` or when stdin closes (the parent died).
  */
 import { createInterface } from 'node:readline';
@@ -23,9 +24,10 @@ const stop = async (): Promise<void> => {
 };
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  const msg = JSON.parse(line) as { op: string; noReads?: number; notReady?: boolean; dropEvents?: number };
+  const msg = JSON.parse(line) as { op: string; reads?: string[][]; noReads?: number; notReady?: boolean; dropEvents?: number; delayMs?: number };
   if (msg.op === 'fire') emulator.fire();
-  if (msg.op === 'faults') Object.assign(emulator.faults, { ...(msg.noReads === undefined ? {} : { noReads: msg.noReads }), ...(msg.notReady === undefined ? {} : { notReady: msg.notReady }), ...(msg.dropEvents === undefined ? {} : { dropEvents: msg.dropEvents }) });
+  if (msg.op === 'feed' && msg.reads !== undefined) emulator.setFeed(new CodeFeed(msg.reads));
+  if (msg.op === 'faults') Object.assign(emulator.faults, { ...(msg.noReads === undefined ? {} : { noReads: msg.noReads }), ...(msg.notReady === undefined ? {} : { notReady: msg.notReady }), ...(msg.dropEvents === undefined ? {} : { dropEvents: msg.dropEvents }), ...(msg.delayMs === undefined ? {} : { delayMs: msg.delayMs }) });
   if (msg.op === 'stop') {
     void stop();
     return;

@@ -11,7 +11,7 @@ export interface OpcuaServerProcess {
   readonly endpointUrl: string;
   readonly pid: number;
   /** Sends a control message and waits for the child's reply line. */
-  control(message: { op: 'fire' | 'scans' } | { op: 'faults'; noReads?: number; notReady?: boolean; dropEvents?: number }): Promise<{ ok: string; scans: number }>;
+  control(message: { op: 'fire' | 'scans' } | { op: 'feed'; reads: readonly (readonly string[])[] } | { op: 'faults'; noReads?: number; notReady?: boolean; dropEvents?: number; delayMs?: number }): Promise<{ ok: string; scans: number }>;
   close(): Promise<void>;
 }
 
