@@ -113,9 +113,14 @@ export class ModbusPlc implements PlcPort {
     client.setTimeout(this.#timing.requestTimeoutMs);
     this.#client = client;
     // Start the pulse sequences after whatever the PLC last saw, so the first pulse is a change even after a restart.
-    const [pulse, accept] = await Promise.all([this.#readOne('rejectPulse'), this.#readOne('acceptPulse')]);
-    this.#rejectSeq = pulse;
-    this.#acceptSeq = accept;
+    // One transaction at a time: RTU cannot interleave requests.
+    try {
+      this.#rejectSeq = await this.#readOne('rejectPulse');
+      this.#acceptSeq = await this.#readOne('acceptPulse');
+    } catch (error) {
+      await this.#dropClient();
+      throw this.#translate('读取序号寄存器 (sequence register read)', error);
+    }
   }
 
   async #dropClient(): Promise<void> {
