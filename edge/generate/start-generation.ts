@@ -9,7 +9,10 @@ export interface StartOptions {
   onProgress?(progress: GenerateProgress): void;
   /** Aborting asks the worker to stop at the next batch boundary; the package is then removed whole. */
   readonly signal?: AbortSignal;
-  /** Page cache of the generator connection, MiB (default 256: a 1M-row batch dirties ~35 MB of pages). */
+  /**
+   * Page cache of the generator connection, MiB. Default 64: sorted batches touch only the right edge of the
+   * B-tree, so a larger cache bought no speed (10M codes: 6.7 s at 64 MiB and at 256 MiB) but 190 MiB of RSS.
+   */
   readonly cacheMiB?: number;
 }
 
@@ -40,7 +43,7 @@ export interface GenerationOutcome {
 export function startGeneration(dbPath: string, request: GenerateRequest, options: StartOptions = {}): Promise<GenerationOutcome> {
   const cancel = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(new URL('./generate-worker.ts', import.meta.url), {
-    workerData: { dbPath, request, cancel, cacheMiB: options.cacheMiB ?? 256 },
+    workerData: { dbPath, request, cancel, cacheMiB: options.cacheMiB ?? 64 },
   });
   const onAbort = (): void => { Atomics.store(cancel, 0, 1); };
   if (options.signal?.aborted) onAbort();

@@ -141,3 +141,40 @@ describe('a SIGKILL during wuma codes generate leaves the whole package or nothi
     }
   });
 });
+
+describe('Ctrl-C during wuma codes generate', () => {
+  it('cancels at the next batch boundary, removes every committed batch and leaves no file behind', async () => {
+    dir = makeTempDir();
+    const dbPath = dir.file('wuma.db');
+    const out = dir.file('codes.txt');
+    const child = spawn(NODE, [WUMA, 'codes', 'generate', '--kind', 'cap-outer', '--count', String(COUNT), '--db', dbPath, '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let stdout = '';
+    child.stdout?.on('data', (c: Buffer) => { stdout += c.toString(); });
+    const done = exited(child);
+    const deadline = Date.now() + DEADLINE_MS;
+    let reached = false;
+    while (child.exitCode === null && Date.now() < deadline) {
+      const s = snapshot(dbPath);
+      if (s.state === 'writing' && s.codes >= 1_000_000) {
+        reached = true;
+        break;
+      }
+      await new Promise((r) => { setTimeout(r, POLL_MS); });
+    }
+    expect(reached).toBe(true);
+    child.kill('SIGINT');
+    await done;
+    expect(child.exitCode).toBe(1);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { ok: boolean; details?: { code?: string } };
+    expect(summary).toMatchObject({ ok: false, details: { code: 'CANCELLED' } });
+    const conn = new Database(dbPath, { readonly: true });
+    try {
+      expect(conn.prepare('SELECT state, count, owner_pid FROM code_packages').all()).toEqual([{ state: 'aborted', count: 0, owner_pid: null }]);
+      expect(conn.prepare('SELECT count(*) FROM codes').pluck().get()).toBe(0);
+    } finally {
+      conn.close();
+    }
+    expect(readdirSync(dir.path).filter((f) => !f.startsWith('wuma.db'))).toEqual([]);
+  });
+});
