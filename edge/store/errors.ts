@@ -5,7 +5,9 @@ export type StoreErrorCode =
   | 'SCHEMA_TOO_NEW'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'INVALID_INPUT';
+  | 'INVALID_INPUT'
+  /** The operation is not allowed in the record's current state (batch closed, pallet parked…). */
+  | 'INVALID_STATE';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

@@ -1,6 +1,8 @@
 import { initial } from './0001-initial.ts';
+import { station } from './0002-station.ts';
+import { users } from './0003-users.ts';
 import type { Migration } from './migration.ts';
 
 /** All migrations in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, station, users];
 export type { Migration } from './migration.ts';
