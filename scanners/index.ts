@@ -36,7 +36,8 @@ export { createReader, READER_DRIVERS, READER_ENDPOINTS, READER_KINDS } from './
 export { probeReader } from './probe-reader.ts';
 export { parseScanData } from './scan-data.ts';
 export { CodeFeed } from './emulators/code-feed.ts';
-export { ReaderEmulator, type ReaderFaults } from './emulators/reader-emulator.ts';
+export { ReaderEmulator, type EmulatorLogEvent, type ReaderFaults } from './emulators/reader-emulator.ts';
+export { READER_EMULATORS, type ByteEmulatorKind, type ByteEmulatorOptions } from './emulators/registry.ts';
 export { createCognexEmulator } from './emulators/cognex-emulator.ts';
 export { createKeyenceEmulator } from './emulators/keyence-emulator.ts';
 export { createTextEmulator, TEXT_EMULATOR_PRESETS, type TextEmulatorSettings } from './emulators/text-emulator.ts';

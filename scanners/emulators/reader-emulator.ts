@@ -50,6 +50,10 @@ export interface EmulatorProtocol {
   endSession(sessionId: number): void;
 }
 
+export type EmulatorLogEvent =
+  | { readonly kind: 'command'; readonly session: number; readonly command: string }
+  | { readonly kind: 'read'; readonly session: number; readonly codes: readonly string[] };
+
 export interface ReaderEmulatorOptions {
   readonly endpoint: EmulatorEndpoint;
   readonly feed: CodeFeed;
@@ -66,6 +70,7 @@ export class ReaderEmulator {
   #feed: CodeFeed;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #queues = new Map<number, Promise<void>>();
+  readonly #logListeners = new Set<(event: EmulatorLogEvent) => void>();
   #transport: EmulatorTransport | null = null;
   #port: number | undefined;
   #triggers = 0;
@@ -74,6 +79,12 @@ export class ReaderEmulator {
     this.protocol = protocol;
     this.#options = options;
     this.#feed = options.feed;
+  }
+
+  /** Commands received and reads sent, for the emulator CLI's log. */
+  onLog(listener: (event: EmulatorLogEvent) => void): { dispose(): void } {
+    this.#logListeners.add(listener);
+    return { dispose: () => { this.#logListeners.delete(listener); } };
   }
 
   /** Replaces what the camera sees from the next trigger on. */
@@ -105,6 +116,7 @@ export class ReaderEmulator {
       onData: (session, chunk) => {
         for (const command of this.protocol.feed(session.id, chunk)) {
           if (this.received.length < 10_000) this.received.push(command);
+          for (const l of this.#logListeners) l({ kind: 'command', session: session.id, command });
           this.protocol.handle(command, session, ctx);
         }
       },
@@ -145,6 +157,7 @@ export class ReaderEmulator {
           codes = [];
         }
         const bytes = this.protocol.formatRead(codes);
+        for (const l of this.#logListeners) l({ kind: 'read', session: session.id, codes });
         this.#later(this.#options.readDelayMs ?? 5, () => { this.#send(session, bytes, true); });
       },
       get ignoringTriggers() { return faults.ignoreTriggers; },
