@@ -1,0 +1,239 @@
+import type { CaseRules } from '../aggregation/check-case.ts';
+import { batchMachine, type BatchEvent, type BatchState } from '../aggregation/batch-machine.ts';
+import type { FieldError } from '../domain/field-error.ts';
+import { formatFieldErrors } from '../domain/field-error.ts';
+import { kindFromInt, type CodeKind } from '../domain/kinds.ts';
+import { appendAudit } from './audit.ts';
+import { StoreError } from './errors.ts';
+import type { Db } from './open.ts';
+import { reconcileBatch, type Reconciliation } from './reconciliation.ts';
+
+/**
+ * Batch lifecycle in the store (issue 4 §1, DESIGN §6): start → running ⇄ paused → closed, every transition
+ * through `batchMachine.next`, each in one transaction with its audit row. While a batch is running or paused,
+ * its product's pack ratios are locked by the `products_ratio_lock` trigger (migrations/0001-initial.ts) and its
+ * code packages cannot join another open batch.
+ */
+
+export interface BatchPackage {
+  readonly id: number;
+  readonly uuid: string;
+  readonly kind: CodeKind;
+  readonly count: number;
+}
+
+export interface Batch {
+  readonly id: number;
+  readonly productId: string;
+  readonly lot: string;
+  /** YYYY-MM-DD as printed on the pack. */
+  readonly productionDate: string;
+  readonly line: string;
+  readonly plannedQty: number | null;
+  readonly state: BatchState;
+  readonly startedAt: string;
+  readonly closedAt: string | null;
+  readonly closeReason: string | null;
+  readonly closedBy: string | null;
+  readonly packages: readonly BatchPackage[];
+}
+
+export interface StartBatchInput {
+  readonly productId: string;
+  readonly lot: string;
+  readonly productionDate: string;
+  readonly line: string;
+  readonly plannedQty?: number | null;
+  /** Code package UUIDs (码包) the batch draws its codes from. */
+  readonly packages: readonly string[];
+  readonly actor: string;
+  /** ISO 8601; default now. */
+  readonly at?: string;
+}
+
+interface BatchRow {
+  id: number; product_id: string; lot: string; production_date: string; line: string; planned_qty: number | null;
+  state: BatchState; started_at: string; closed_at: string | null; close_reason: string | null; closed_by: string | null;
+}
+
+interface ProductRatios { units_per_box: number | null; units_per_case: number; boxes_per_case: number | null; pairing_required: number }
+
+const TEXT_FIELD = /^[^\p{Cc}]{1,40}$/u;
+
+function validDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** The package kinds a batch of this product needs (the child level, cases, and the inner codes when paired). */
+function requiredKinds(product: ProductRatios): CodeKind[] {
+  const kinds: CodeKind[] = [product.units_per_box === null ? 'cap-outer' : 'box', 'case-outer'];
+  if (product.units_per_box !== null) kinds.push('cap-outer');
+  if (product.pairing_required === 1) kinds.push('cap-inner', 'case-inner');
+  return kinds;
+}
+
+function allowedKinds(product: ProductRatios): Set<CodeKind> {
+  const kinds = new Set<CodeKind>(['cap-inner', 'cap-outer', 'case-inner', 'case-outer', 'pallet']);
+  if (product.units_per_box !== null) kinds.add('box');
+  return kinds;
+}
+
+/**
+ * Starts a batch. Every problem comes back at once, each naming its field and value, and nothing is written:
+ * unknown product, bad lot / date / line / planned quantity, and per package: unknown, not ready, of another
+ * product, of a kind the product does not use, listed twice, or already in another open batch. The product must
+ * also get every kind it needs (cap-outer or box, case-outer, and the inner codes when pairing is required).
+ */
+export function startBatch(db: Db, input: StartBatchInput): Batch {
+  const at = input.at ?? new Date().toISOString();
+  return db.transaction(() => {
+    const errors: FieldError[] = [];
+    const product = db.prepare('SELECT units_per_box, units_per_case, boxes_per_case, pairing_required FROM products WHERE id = ?').get(input.productId) as ProductRatios | undefined;
+    if (product === undefined) errors.push({ path: 'productId', message: `产品 ${JSON.stringify(input.productId)} 不存在 (unknown product)` });
+    if (!TEXT_FIELD.test(input.lot)) errors.push({ path: 'lot', message: `批号应为 1–40 个字符，收到 ${JSON.stringify(input.lot)} (lot: 1–40 characters)` });
+    if (!validDate(input.productionDate)) errors.push({ path: 'productionDate', message: `生产日期应为 YYYY-MM-DD 的有效日期，收到 ${JSON.stringify(input.productionDate)} (production date must be a valid YYYY-MM-DD)` });
+    if (!TEXT_FIELD.test(input.line)) errors.push({ path: 'line', message: `产线名称应为 1–40 个字符，收到 ${JSON.stringify(input.line)} (line: 1–40 characters)` });
+    const planned = input.plannedQty ?? null;
+    if (planned !== null && (!Number.isSafeInteger(planned) || planned < 1)) errors.push({ path: 'plannedQty', message: `计划数量应为正整数，收到 ${JSON.stringify(planned)} (planned quantity must be a positive whole number)` });
+    if (input.packages.length === 0) errors.push({ path: 'packages', message: '至少需要一个码包 (at least one code package is required)' });
+    const seen = new Set<string>();
+    const found: { id: number; kind: CodeKind }[] = [];
+    const byUuid = db.prepare('SELECT id, kind, product_id, state FROM code_packages WHERE uuid = ?');
+    const inOpen = db.prepare(`SELECT b.id FROM batch_packages bp JOIN batches b ON b.id = bp.batch_id WHERE bp.package_id = ? AND b.state <> 'closed' LIMIT 1`).pluck();
+    input.packages.forEach((uuid, i) => {
+      const path = `packages[${i}]`;
+      if (seen.has(uuid)) { errors.push({ path, message: `码包 ${uuid} 重复列出 (package listed twice)` }); return; }
+      seen.add(uuid);
+      const p = byUuid.get(uuid) as { id: number; kind: number; product_id: string | null; state: string } | undefined;
+      if (p === undefined) { errors.push({ path, message: `码包 ${JSON.stringify(uuid)} 不存在 (unknown package)` }); return; }
+      if (p.state !== 'ready') errors.push({ path, message: `码包 ${uuid} 状态为 ${p.state}，应为 ready (package is not ready)` });
+      const kind = kindFromInt(p.kind);
+      if (p.product_id !== null && p.product_id !== input.productId) errors.push({ path, message: `码包 ${uuid} 属于产品 ${p.product_id} (package belongs to another product)` });
+      if (product !== undefined && !allowedKinds(product).has(kind)) errors.push({ path, message: `码包 ${uuid} 的码类型 ${kind} 不适用于该产品 (code kind ${kind} does not fit the product)` });
+      const other = inOpen.get(p.id) as number | undefined;
+      if (other !== undefined) errors.push({ path, message: `码包 ${uuid} 已用于未关闭的批次 ${other} (package is in open batch ${other})` });
+      found.push({ id: p.id, kind });
+    });
+    if (product !== undefined && input.packages.length > 0) {
+      const have = new Set(found.map((f) => f.kind));
+      const missing = requiredKinds(product).filter((k) => !have.has(k));
+      if (missing.length > 0) errors.push({ path: 'packages', message: `缺少以下码类型的码包: ${missing.join(', ')} (no package of kind ${missing.join(', ')})` });
+    }
+    if (errors.length > 0) throw new StoreError('INVALID_INPUT', `批次参数有误 (invalid batch):\n${formatFieldErrors(errors)}`);
+    const id = Number(db.prepare(`INSERT INTO batches (product_id, lot, production_date, line, planned_qty, state, started_at)
+      VALUES (?, ?, ?, ?, ?, 'running', ?)`).run(input.productId, input.lot, input.productionDate, input.line, planned, at).lastInsertRowid);
+    const link = db.prepare('INSERT INTO batch_packages (batch_id, package_id) VALUES (?, ?)');
+    for (const f of found) link.run(id, f.id);
+    appendAudit(db, {
+      actor: input.actor, action: 'batch.start', subject: `batch:${id}`, at,
+      detail: { productId: input.productId, lot: input.lot, productionDate: input.productionDate, line: input.line, plannedQty: planned, packages: input.packages },
+    });
+    return mustGet(db, id);
+  }).immediate();
+}
+
+function fromRow(db: Db, row: BatchRow): Batch {
+  const packages = (db.prepare(`SELECT p.id, p.uuid, p.kind, p.count FROM batch_packages bp JOIN code_packages p ON p.id = bp.package_id
+    WHERE bp.batch_id = ? ORDER BY p.id`).all(row.id) as { id: number; uuid: string; kind: number; count: number }[])
+    .map((p) => ({ id: p.id, uuid: p.uuid, kind: kindFromInt(p.kind), count: p.count }));
+  return {
+    id: row.id, productId: row.product_id, lot: row.lot, productionDate: row.production_date, line: row.line,
+    plannedQty: row.planned_qty, state: row.state, startedAt: row.started_at, closedAt: row.closed_at,
+    closeReason: row.close_reason, closedBy: row.closed_by, packages,
+  };
+}
+
+export function getBatch(db: Db, id: number): Batch | null {
+  const row = db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
+  return row === undefined ? null : fromRow(db, row);
+}
+
+function mustGet(db: Db, id: number): Batch {
+  const batch = getBatch(db, id);
+  if (batch === null) throw new StoreError('NOT_FOUND', `批次 ${id} 不存在 (batch not found)`);
+  return batch;
+}
+
+/** Running and paused batches, oldest first (a line may run several, e.g. two products on two lanes). */
+export function openBatches(db: Db): Batch[] {
+  return (db.prepare(`SELECT * FROM batches WHERE state <> 'closed' ORDER BY id`).all() as BatchRow[]).map((r) => fromRow(db, r));
+}
+
+function transition(db: Db, id: number, event: BatchEvent, actor: string, at: string): Batch {
+  return db.transaction(() => {
+    const batch = mustGet(db, id);
+    const step = batchMachine.next(batch.state, event);
+    if (!step.ok) throw new StoreError('INVALID_STATE', step.reason);
+    db.prepare('UPDATE batches SET state = ? WHERE id = ? AND state = ?').run(step.to, id, batch.state);
+    appendAudit(db, { actor, action: `batch.${event}`, subject: `batch:${id}`, at, detail: { from: batch.state, to: step.to } });
+    return mustGet(db, id);
+  }).immediate();
+}
+
+export function pauseBatch(db: Db, id: number, actor: string, at = new Date().toISOString()): Batch {
+  return transition(db, id, 'pause', actor, at);
+}
+
+export function resumeBatch(db: Db, id: number, actor: string, at = new Date().toISOString()): Batch {
+  return transition(db, id, 'resume', actor, at);
+}
+
+export interface CloseBatchInput {
+  readonly batchId: number;
+  /** Who closes (and, with a reason, signs). */
+  readonly actor: string;
+  /** The signed reason; required when the reconciliation has unexplained codes. */
+  readonly reason?: string;
+  readonly at?: string;
+}
+
+export type CloseOutcome =
+  | { readonly kind: 'closed'; readonly batch: Batch; readonly report: Reconciliation }
+  | { readonly kind: 'refused'; readonly batch: Batch; readonly report: Reconciliation };
+
+/**
+ * Closes a batch after reconciling it, in one transaction (the report and the close see the same codes). A batch
+ * with unexplained codes (DESIGN §6) is refused unless a signed reason is given; the reason and the signer are
+ * kept in batches.close_reason / closed_by and in the audit row with the unexplained counts.
+ */
+export function closeBatch(db: Db, input: CloseBatchInput): CloseOutcome {
+  const at = input.at ?? new Date().toISOString();
+  const reason = input.reason?.trim() ?? '';
+  if (input.reason !== undefined && reason.length === 0) throw new StoreError('INVALID_INPUT', 'reason: 关闭原因不能为空 (close reason must not be empty)');
+  if (input.actor.trim().length === 0) throw new StoreError('INVALID_INPUT', 'actor: 需要签名用户 (a signing user is required)');
+  return db.transaction((): CloseOutcome => {
+    const batch = mustGet(db, input.batchId);
+    const step = batchMachine.next(batch.state, 'close');
+    if (!step.ok) throw new StoreError('INVALID_STATE', step.reason);
+    const report = reconcileBatch(db, input.batchId);
+    if (!report.ok && reason.length === 0) return { kind: 'refused', batch, report };
+    db.prepare(`UPDATE batches SET state = 'closed', closed_at = ?, close_reason = ?, closed_by = ? WHERE id = ? AND state = ?`)
+      .run(at, reason.length > 0 ? reason : null, input.actor, input.batchId, batch.state);
+    appendAudit(db, {
+      actor: input.actor, action: 'batch.close', subject: `batch:${input.batchId}`, reason: reason.length > 0 ? reason : null, at,
+      detail: { from: batch.state, ok: report.ok, unexplained: report.totals.unexplained, received: report.totals.received, signed: reason.length > 0 },
+    });
+    const closed = mustGet(db, input.batchId);
+    return { kind: 'closed', batch: closed, report: { ...report, batch: { ...report.batch, state: 'closed', closedAt: at, closeReason: closed.closeReason, closedBy: closed.closedBy } } };
+  }).immediate();
+}
+
+/**
+ * The rules checkCase (edge/aggregation) needs for a batch. The case children are cap-outer codes, or box codes
+ * when the product has a box level. Pairing applies to both levels when the product requires it.
+ */
+export function caseRulesOf(db: Db, batchId: number): CaseRules {
+  const batch = mustGet(db, batchId);
+  const p = db.prepare('SELECT units_per_box, units_per_case, boxes_per_case, pairing_required FROM products WHERE id = ?').get(batch.productId) as ProductRatios;
+  const boxed = p.units_per_box !== null;
+  return {
+    productId: batch.productId,
+    unitsPerCase: boxed ? (p.boxes_per_case ?? 0) : p.units_per_case,
+    pairChildren: p.pairing_required === 1 && !boxed,
+    pairCase: p.pairing_required === 1,
+    packageIds: new Set(batch.packages.map((x) => x.id)),
+    childKind: boxed ? 'box' : 'cap-outer',
+  };
+}
