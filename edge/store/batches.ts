@@ -59,6 +59,11 @@ interface BatchRow {
 interface ProductRatios { units_per_box: number | null; units_per_case: number; boxes_per_case: number | null; pairing_required: number }
 
 const TEXT_FIELD = /^[^\p{Cc}]{1,40}$/u;
+/**
+ * The lot travels to headquarters as EPCIS `cbvmda:lotNumber` = GS1 AI (10): 1–20 characters of GS1 CSET 82
+ * (GS1 General Specifications §7.11). Checked at start, so no case commit can fail on it mid-batch.
+ */
+const LOT = /^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/;
 
 function validDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
@@ -92,7 +97,7 @@ export function startBatch(db: Db, input: StartBatchInput): Batch {
     const errors: FieldError[] = [];
     const product = db.prepare('SELECT units_per_box, units_per_case, boxes_per_case, pairing_required FROM products WHERE id = ?').get(input.productId) as ProductRatios | undefined;
     if (product === undefined) errors.push({ path: 'productId', message: `产品 ${JSON.stringify(input.productId)} 不存在 (unknown product)` });
-    if (!TEXT_FIELD.test(input.lot)) errors.push({ path: 'lot', message: `批号应为 1–40 个字符，收到 ${JSON.stringify(input.lot)} (lot: 1–40 characters)` });
+    if (!LOT.test(input.lot)) errors.push({ path: 'lot', message: `批号应为 1–20 个 GS1 字符（字母、数字及 !"%&'()*+,-./:;<=>?_），收到 ${JSON.stringify(input.lot)} (lot: 1–20 GS1 CSET 82 characters)` });
     if (!validDate(input.productionDate)) errors.push({ path: 'productionDate', message: `生产日期应为 YYYY-MM-DD 的有效日期，收到 ${JSON.stringify(input.productionDate)} (production date must be a valid YYYY-MM-DD)` });
     if (!TEXT_FIELD.test(input.line)) errors.push({ path: 'line', message: `产线名称应为 1–40 个字符，收到 ${JSON.stringify(input.line)} (line: 1–40 characters)` });
     const planned = input.plannedQty ?? null;
