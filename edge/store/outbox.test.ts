@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { openStore, type Store } from './open.ts';
-import { appendOutbox, outboxBodiesOfBatch, palletConfirmations, SqliteOutbox, syncStatus } from './outbox.ts';
+import { appendOutbox, idRuns, outboxBodiesOfBatch, palletConfirmations, SqliteOutbox, syncStatus } from './outbox.ts';
 
 let dir: TempDir;
 let store: Store;
@@ -77,6 +77,26 @@ describe('SqliteOutbox', () => {
     new SqliteOutbox(store.db).markConfirmed([1], '2026-01-02T00:00:00.000Z');
     expect(() => store.db.prepare("UPDATE outbox SET body = 'x' WHERE id = 1").run()).toThrow(/frozen/);
     expect(() => store.db.prepare('DELETE FROM outbox WHERE id = 2').run()).toThrow(/only confirmed/);
+  });
+
+  it('confirms and counts attempts of exactly the given ids, never a pending row inside their range', () => {
+    fill(10);
+    const o = new SqliteOutbox(store.db);
+    o.recordAttempt([2, 3, 4, 7, 8], 'ECONNRESET');
+    o.markConfirmed([2, 3, 4, 7, 8], '2026-01-02T00:00:00.000Z');
+    expect(o.peek(0, 10).map((e) => e.id)).toEqual([1, 5, 6, 9, 10]);
+    const rows = store.db.prepare('SELECT id, attempts FROM outbox WHERE attempts > 0 ORDER BY id').raw().all();
+    expect(rows).toEqual([[2, 1], [3, 1], [4, 1], [7, 1], [8, 1]]);
+    o.markConfirmed([9, 6, 5, 5], '2026-01-02T00:00:01.000Z'); // any order, duplicates
+    expect(o.peek(0, 10).map((e) => e.id)).toEqual([1, 10]);
+    expect(o.counts()).toEqual({ pending: 2, confirmed: 8, quarantined: 0 });
+  });
+
+  it('idRuns: consecutive ids become one [first, last] run, covering exactly the ids given', () => {
+    expect(idRuns([])).toEqual([]);
+    expect(idRuns([5])).toEqual([[5, 5]]);
+    expect(idRuns([1, 2, 3, 5, 6, 9])).toEqual([[1, 3], [5, 6], [9, 9]]);
+    expect(idRuns([9, 3, 1, 2, 2, 6, 5])).toEqual([[1, 3], [5, 6], [9, 9]]);
   });
 
   it('notes the sender state for another process to read', () => {

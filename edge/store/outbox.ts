@@ -39,9 +39,9 @@ function statements(db: Db): Statements {
       insert: db.prepare('INSERT INTO outbox (event_id, event_type, body, created_at, batch_id, pallet) VALUES (?, ?, ?, ?, ?, ?)'),
       peek: db.prepare(`SELECT id, event_id, event_type, body, created_at, pallet, batch_id, attempts FROM outbox
                         WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?`).raw(),
-      confirm: db.prepare(`UPDATE outbox SET state = 'confirmed', confirmed_at = ? WHERE id = ? AND state = 'pending'`),
+      confirm: db.prepare(`UPDATE outbox SET state = 'confirmed', confirmed_at = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
       quarantine: db.prepare(`UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ? AND state = 'pending'`),
-      attempt: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'`),
+      attempt: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
       counts: db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
       meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
@@ -73,6 +73,22 @@ export function appendOutbox(db: Db, frozen: FrozenEventText, options: AppendOpt
 
 type PeekRow = [number, string, string, string, string, string | null, number | null, number];
 
+/**
+ * `ids` as runs of consecutive integers `[first, last]`, so a batch (consecutive outbox ids, with gaps only
+ * where rows left the queue earlier) is written with one UPDATE per run instead of one per row. Runs cover
+ * exactly the given ids, never an id in between.
+ */
+export function idRuns(ids: readonly number[]): [number, number][] {
+  const sorted = ids.every((id, i) => i === 0 || id > (ids[i - 1] ?? 0)) ? ids : [...ids].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  let run: [number, number] | undefined;
+  for (const id of sorted) {
+    if (run !== undefined && id <= run[1] + 1) run[1] = Math.max(run[1], id);
+    else runs.push(run = [id, id]);
+  }
+  return runs;
+}
+
 /** The SQLite `OutboxSource` the sender runs on. Each write is one short transaction. */
 export class SqliteOutbox implements OutboxSource {
   readonly #db: Db;
@@ -85,21 +101,24 @@ export class SqliteOutbox implements OutboxSource {
     this.#s = statements(db);
     this.#confirmAll = db.transaction((ids: readonly number[], at: string) => {
       let changed = 0;
-      for (const id of ids) changed += this.#s.confirm.run(at, id).changes;
+      for (const [first, last] of idRuns(ids)) changed += this.#s.confirm.run(at, first, last).changes;
       if (changed > 0) this.#s.meta.run('sync.last_success', at);
     });
     this.#attemptAll = db.transaction((ids: readonly number[], error: string) => {
-      for (const id of ids) this.#s.attempt.run(error, id);
+      for (const [first, last] of idRuns(ids)) this.#s.attempt.run(error, first, last);
     });
   }
 
   peek(afterId: number, limit: number): OutboxEntry[] {
     const rows = this.#s.peek.all(afterId, limit) as PeekRow[];
-    return rows.map(([id, eventId, eventType, body, createdAt, pallet, batchId, attempts]) => ({
-      id, eventId, eventType, body, createdAt, attempts,
-      ...(pallet === null ? {} : { pallet }),
-      ...(batchId === null ? {} : { batchId }),
-    }));
+    const entries: OutboxEntry[] = new Array<OutboxEntry>(rows.length);
+    for (let i = 0; i < rows.length; i += 1) {
+      const [id, eventId, eventType, body, createdAt, pallet, batchId, attempts] = rows[i] as PeekRow;
+      entries[i] = pallet === null || batchId === null
+        ? { id, eventId, eventType, body, createdAt, attempts, ...(pallet === null ? {} : { pallet }), ...(batchId === null ? {} : { batchId }) }
+        : { id, eventId, eventType, body, createdAt, attempts, pallet, batchId };
+    }
+    return entries;
   }
 
   markConfirmed(ids: readonly number[], at: string): void {

@@ -66,13 +66,16 @@ export class CaptureClient {
     }
   }
 
-  /** `POST /capture` of one EPCISDocument (the exact bytes given). `eventIds` in document order. */
-  async post(document: string, eventIds: readonly string[], signal?: AbortSignal): Promise<PostOutcome> {
+  /**
+   * `POST /capture` of one EPCISDocument (the exact bytes given). `eventIds` in document order. `onSent` runs
+   * once the request is on the wire (see HttpExchange.request).
+   */
+  async post(document: string | Uint8Array, eventIds: readonly string[], signal?: AbortSignal, onSent?: () => void): Promise<PostOutcome> {
     try {
       const res = await this.#http.request('POST', this.#capture, this.#headers({
         'content-type': 'application/ld+json',
         'gs1-capture-error-behaviour': 'rollback',
-      }), document, signal);
+      }), document, signal, onSent);
       return classifyPost(res, this.#capture, eventIds);
     } catch (error) {
       return { kind: 'retry', reason: networkReason(error) };

@@ -31,7 +31,11 @@ export class HttpExchange {
     this.#maxResponseBytes = options.maxResponseBytes ?? 16 * 2 ** 20;
   }
 
-  request(method: string, url: URL, headers: Record<string, string>, body?: string, signal?: AbortSignal): Promise<HttpResponse> {
+  /**
+   * `onSent` is called once the whole request (headers and body) has been handed to the OS, i.e. while the
+   * server works on it; the caller may do its own synchronous work then without delaying the request.
+   */
+  request(method: string, url: URL, headers: Record<string, string>, body?: string | Uint8Array, signal?: AbortSignal, onSent?: () => void): Promise<HttpResponse> {
     const secure = url.protocol === 'https:';
     const send = secure ? httpsRequest : httpRequest;
     return new Promise<HttpResponse>((resolve, reject) => {
@@ -52,7 +56,7 @@ export class HttpExchange {
       const req = send(url, {
         method,
         agent: secure ? this.#https : this.#http,
-        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) },
       }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -72,6 +76,7 @@ export class HttpExchange {
         finish(new SyncError('NETWORK', `请求超时 ${this.#timeoutMs} ms (timed out after ${this.#timeoutMs} ms: ${method} ${url.pathname})`));
       }, this.#timeoutMs);
       req.on('error', (error) => { finish(error); });
+      if (onSent !== undefined) req.once('finish', () => { if (!settled) onSent(); });
       if (signal?.aborted) { onAbort(); return; }
       signal?.addEventListener('abort', onAbort, { once: true });
       req.end(body);

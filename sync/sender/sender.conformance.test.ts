@@ -50,6 +50,11 @@ async function startStub(o: StubOptions) {
   const stored = new Map<string, string>();
   const posts: string[] = [];
   let duplicatesDelivered = 0;
+  /** Order checks: requests open at once, and POSTs that arrived while an earlier job was not yet reported done. */
+  let open = 0;
+  let maxOpen = 0;
+  let postsBeforeJobDone = 0;
+  const storedOrder: number[] = [];
   const jobs = new Map<string, { polls: number; success: boolean; errors: unknown[] }>();
   let failLeft = o.failPosts?.count ?? 0;
   const read = (req: IncomingMessage): Promise<string> => new Promise((resolve) => {
@@ -58,6 +63,9 @@ async function startStub(o: StubOptions) {
     req.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
   });
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    open += 1;
+    maxOpen = Math.max(maxOpen, open);
+    res.once('finish', () => { open -= 1; });
     void (async () => {
       const body = await read(req);
       const limits = { 'GS1-EPCIS-Capture-Limit': String(o.maxEvents), 'GS1-EPCIS-Capture-File-Size-Limit': String(o.maxBytes) };
@@ -65,6 +73,7 @@ async function startStub(o: StubOptions) {
       if (req.method === 'OPTIONS' && req.url === '/capture') { res.writeHead(204, limits).end(); return; }
       if (req.method === 'POST' && req.url === '/capture') {
         posts.push(body);
+        for (const j of jobs.values()) if (j.polls <= (o.runningPolls ?? 0)) postsBeforeJobDone += 1;
         if (failLeft > 0) { failLeft -= 1; res.writeHead(o.failPosts?.status ?? 500).end(); return; }
         const doc = JSON.parse(body) as { epcisBody: { eventList: { eventID: string; poison?: boolean }[] } };
         const events = doc.epcisBody.eventList;
@@ -77,7 +86,11 @@ async function startStub(o: StubOptions) {
           ...(o.attribute === false ? {} : { eventID: e.eventID }),
         }));
         if (errors.length === 0) {
-          for (const e of events) { if (stored.has(e.eventID)) duplicatesDelivered += 1; else stored.set(e.eventID, JSON.stringify(e)); }
+          for (const e of events) {
+            if (stored.has(e.eventID)) { duplicatesDelivered += 1; continue; }
+            stored.set(e.eventID, JSON.stringify(e));
+            storedOrder.push((e as { n?: number }).n ?? 0);
+          }
         }
         const id = String(jobs.size + 1);
         jobs.set(id, { polls: 0, success: errors.length === 0, errors });
@@ -104,6 +117,7 @@ async function startStub(o: StubOptions) {
   return {
     url: `http://127.0.0.1:${address.port}`, stored, posts, options: o,
     duplicatesDelivered: () => duplicatesDelivered,
+    order: () => ({ maxOpen, postsBeforeJobDone, storedOrder }),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -148,6 +162,18 @@ describe('Sender against an EPCIS capture endpoint', () => {
     expect(hq.stored.get(outbox.rows[7]?.entry.eventId ?? '')).toBe(outbox.rows[7]?.entry.body);
   });
 
+  it('keeps capture order: one request at a time, the next POST only after the last job reported success', async () => {
+    const hq = await stub({ maxEvents: 40, maxBytes: 1_000_000, runningPolls: 1 });
+    const outbox = new MemoryOutbox();
+    outbox.add(400);
+    await new Sender({ outbox, url: hq.url, assemble, clock: fakeClock() }).run({ once: true });
+    expect(outbox.counts().confirmed).toBe(400);
+    const { maxOpen, postsBeforeJobDone, storedOrder } = hq.order();
+    expect(maxOpen).toBe(1);
+    expect(postsBeforeJobDone).toBe(0);
+    expect(storedOrder).toEqual(outbox.rows.map((r) => r.entry.id));
+  });
+
   it('quarantines a poison event the job names, with the server reason, and keeps the queue flowing', async () => {
     const hq = await stub({ maxEvents: 100, maxBytes: 1_000_000 });
     const outbox = new MemoryOutbox();
@@ -160,6 +186,9 @@ describe('Sender against an EPCIS capture endpoint', () => {
     expect(hq.stored.size).toBe(299);
     expect(summary.retries).toBe(0);
     expect(hq.posts.length).toBe(4); // 100, 100 (rejected: poison named), 99 resent, 1 left
+    // The batch prepared behind the rejected one was dropped: the rest of the queue still arrived in order.
+    expect(hq.order().storedOrder).toEqual(outbox.rows.filter((r) => r.state === 'confirmed').map((r) => r.entry.id));
+    expect(hq.order().postsBeforeJobDone).toBe(0);
   });
 
   it('bisects a rejection that names no event down to the poison one', async () => {
@@ -230,13 +259,16 @@ describe('Sender against an EPCIS capture endpoint', () => {
       outbox, url: hq.url, assemble, clock: fakeClock(),
       onState: (s) => { if (s === 'idle' && outbox.counts().confirmed >= 100) controller.abort(); },
     }).run({ signal: controller.signal });
+    // A stopping sender writes the confirmations it holds (it writes each batch's during the next POST).
     const confirmedBefore = new Set(outbox.rows.filter((r) => r.state === 'confirmed').map((r) => r.entry.eventId));
-    expect(confirmedBefore.size).toBe(100);
+    expect(confirmedBefore.size).toBeGreaterThanOrEqual(100);
+    expect(confirmedBefore.size).toBeLessThan(200);
+    expect(confirmedBefore.size).toBe(hq.stored.size);
     const postsBefore = hq.posts.length;
     await new Sender({ outbox, url: hq.url, assemble, clock: fakeClock() }).run({ once: true });
     const resent = hq.posts.slice(postsBefore).flatMap((p) => (JSON.parse(p) as { epcisBody: { eventList: { eventID: string }[] } }).epcisBody.eventList.map((e) => e.eventID));
     expect(resent.filter((id) => confirmedBefore.has(id))).toEqual([]);
-    expect(resent).toHaveLength(100);
+    expect(resent).toHaveLength(200 - confirmedBefore.size);
     expect(hq.duplicatesDelivered()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { getRandomValues } from 'node:crypto';
 import type { CaptureLimits, CaptureResult, OutboxEntry, OutboxSource, SyncEvent, SyncState, SyncSummary } from '../contract.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { SyncBugError } from '../errors.ts';
 import { CaptureClient } from './capture-client.ts';
 import { syncTransition } from './state-machine.ts';
 import { takeBatch, type Batch, type DocumentSize } from './take-batch.ts';
@@ -65,6 +66,17 @@ const realClock: SenderClock = {
 };
 
 const SIZE_PROBE_DATE = '2000-01-01T00:00:00.000Z';
+
+/** A batch with its capture document, ready to POST. */
+interface Prepared {
+  readonly batch: Batch;
+  /** The capture document, UTF-8 encoded once. */
+  readonly document: Buffer;
+  /** The ceilings it was cut under; a batch prepared ahead under other ceilings is cut again. */
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+}
+
 /** States worth telling `wuma sync status` about; the others are the normal churn of every batch. */
 const NOTED_STATES: ReadonlySet<SyncState> = new Set(['backoff', 'unauthorized', 'stopped']);
 
@@ -80,6 +92,14 @@ const NOTED_STATES: ReadonlySet<SyncState> = new Set(['backoff', 'unauthorized',
  * - A poison event never blocks the queue: named offenders are quarantined with the server's reason at once;
  *   unnamed ones are found by halving the batch until a single event is rejected, and it is quarantined.
  * - 413 halves the request size for the rest of the run; 401/403 stop all sending until the token changes.
+ * - Capture order is kept: one request at a time, and batch N+1 is POSTed only after batch N's capture job
+ *   finished with success (a packing event must reach headquarters after the commissioning of its children).
+ *
+ * Throughput: the sender's own work overlaps the receiver's. While POST N is in flight the sender writes the
+ * confirmation of batch N-1 and cuts and assembles batch N+1 (the pending rows after N's last id), so on
+ * success the next POST leaves at once. A batch prepared ahead is dropped on any other outcome and cut again
+ * from the queue. Confirmations so written late are still only written after success; a crash before they are
+ * written leaves rows pending, and their resend is idempotent (the receiver dedupes by eventID).
  */
 export class Sender {
   readonly #o: SenderOptions;
@@ -96,7 +116,11 @@ export class Sender {
   #badToken: string | undefined;
   /** The last troubled state written with noteState, until a healthy state clears it. */
   #noted: SyncState | undefined = 'stopped';
-  #batch: Batch | undefined;
+  #batch: Prepared | undefined;
+  /** The batch after #batch, cut and assembled while #batch was on the wire. */
+  #ahead: Prepared | undefined;
+  /** Ids headquarters accepted that are not yet marked confirmed (written during the next POST). */
+  #unconfirmed: number[] = [];
   #job: URL | undefined;
   #jobDeadline = 0;
   #pollGap = 0;
@@ -141,6 +165,7 @@ export class Sender {
         if (signal.aborted) { this.#go('stop', '已停止 (stopped)'); break; }
         await this.#step(signal, options.once === true);
       }
+      this.#flushConfirmed();
     } finally {
       this.#client.close();
     }
@@ -172,7 +197,11 @@ export class Sender {
         return;
       }
       case 'idle': {
-        const batch = this.#nextBatch();
+        let batch = this.#takeAhead();
+        if (batch === undefined) {
+          this.#flushConfirmed();
+          batch = this.#prepare(0);
+        }
         if (batch === undefined) {
           if (once) { this.#go('stop', '队列已清空 (queue drained)'); return; }
           this.#go('queue-empty');
@@ -184,12 +213,19 @@ export class Sender {
         return;
       }
       case 'sending': {
-        const batch = this.#mustBatch();
-        const ids = batch.entries.map((e) => e.eventId);
-        const document = this.#document(batch.entries);
+        const current = this.#mustBatch();
+        const entries = current.batch.entries;
         this.#summary.requests += 1;
-        this.#summary.bytesSent += Buffer.byteLength(document);
-        const r = await this.#client.post(document, ids, signal);
+        this.#summary.bytesSent += current.document.byteLength;
+        let onWire: () => void = () => {};
+        const sent = new Promise<undefined>((resolve) => { onWire = () => { resolve(undefined); }; });
+        const answer = this.#client.post(current.document, entries.map((e) => e.eventId), signal, onWire);
+        const early = await Promise.race([sent, answer]);
+        // The request is with the receiver (or already answered): do our SQLite and assembly work now, not
+        // between two requests. Only POSTs still in flight get a batch prepared behind them.
+        this.#flushConfirmed();
+        if (early === undefined && !signal.aborted) this.#ahead = this.#prepare(entries.at(-1)?.id ?? 0);
+        const r = early ?? await answer;
         if (signal.aborted) return;
         if (r.kind === 'posted') {
           this.#job = r.job;
@@ -207,7 +243,7 @@ export class Sender {
         if (signal.aborted) return;
         const job = this.#job;
         if (job === undefined) throw new Error('polling without a job');
-        const r = await this.#client.poll(job, batch.entries.map((e) => e.eventId), signal);
+        const r = await this.#client.poll(job, batch.batch.entries.map((e) => e.eventId), signal);
         if (signal.aborted) return;
         if (r.kind === 'running') {
           if (this.#clock.now() > this.#jobDeadline) {
@@ -245,18 +281,46 @@ export class Sender {
     }
   }
 
-  #mustBatch(): Batch {
+  #mustBatch(): Prepared {
     if (this.#batch === undefined) throw new Error(`state ${this.#state} without a batch`);
     return this.#batch;
   }
 
-  #nextBatch(): Batch | undefined {
+  #limitsNow(): { maxEvents: number; maxBytes: number } {
     const limits = this.#limits;
-    if (limits === undefined) throw new Error('idle without limits');
+    if (limits === undefined) throw new SyncBugError('cutting a batch without limits');
     const maxEvents = Math.max(1, Math.min(limits.maxEvents, this.#o.maxEventsPerRequest ?? 2_000, this.#limitCap, this.#bisectCap));
-    const entries = this.#o.outbox.peek(0, maxEvents);
+    return { maxEvents, maxBytes: limits.maxBytes };
+  }
+
+  /** The next batch of pending rows after `afterId` with its document, or undefined when there are none. */
+  #prepare(afterId: number): Prepared | undefined {
+    const { maxEvents, maxBytes } = this.#limitsNow();
+    const entries = this.#o.outbox.peek(afterId, maxEvents);
     if (entries.length === 0) return undefined;
-    return takeBatch(entries, maxEvents, limits.maxBytes, this.#documentSize(), (e) => Buffer.byteLength(e.body));
+    const batch = takeBatch(entries, maxEvents, maxBytes, this.#documentSize(), (e) => Buffer.byteLength(e.body));
+    return { batch, document: Buffer.from(this.#document(batch.entries)), maxEvents, maxBytes };
+  }
+
+  /**
+   * The batch prepared during the last POST, if it still fits the ceilings. Rows only ever leave `pending`
+   * through this sender, so the pending rows after the accepted batch are still exactly these (new rows come
+   * after them and wait for the next batch).
+   */
+  #takeAhead(): Prepared | undefined {
+    const ahead = this.#ahead;
+    this.#ahead = undefined;
+    if (ahead === undefined) return undefined;
+    const { maxEvents, maxBytes } = this.#limitsNow();
+    return ahead.maxEvents === maxEvents && ahead.maxBytes === maxBytes ? ahead : undefined;
+  }
+
+  /** Writes confirmations headquarters already gave (one short transaction). */
+  #flushConfirmed(): void {
+    if (this.#unconfirmed.length === 0) return;
+    const ids = this.#unconfirmed;
+    this.#unconfirmed = [];
+    this.#o.outbox.markConfirmed(ids, new Date(this.#clock.now()).toISOString());
   }
 
   #documentSize(): DocumentSize {
@@ -283,12 +347,20 @@ export class Sender {
 
   /** Records headquarters' verdict on the current batch and moves on. */
   #settle(r: CaptureResult): void {
-    const batch = this.#mustBatch();
+    const batch = this.#mustBatch().batch;
     const at = new Date(this.#clock.now()).toISOString();
     const ids = batch.entries.map((e) => e.id);
+    if (r.kind !== 'accepted') {
+      // The batch cut ahead assumed success; the rows of this one come first again.
+      this.#ahead = undefined;
+      this.#flushConfirmed();
+    }
     switch (r.kind) {
       case 'accepted':
-        this.#o.outbox.markConfirmed(ids, at);
+        // With a batch prepared ahead, written while that one is on the wire; with none, written now, so a
+        // sender that goes idle with an empty queue has every confirmation on disk.
+        for (const id of ids) this.#unconfirmed.push(id);
+        if (this.#ahead === undefined) this.#flushConfirmed();
         this.#summary.confirmed += ids.length;
         this.#failures = 0;
         if (Number.isFinite(this.#bisectCap)) this.#bisectCap = this.#bisectCap * 2 >= (this.#limits?.maxEvents ?? 0) ? Number.POSITIVE_INFINITY : this.#bisectCap * 2;
