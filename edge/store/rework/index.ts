@@ -1,0 +1,21 @@
+/** Rework operations for QA (issue 4 §4): each one signed, one transaction, audited, with its EPCIS events. */
+export { signedAction, SIGNATURE_MEANING, MAX_REASON_LENGTH } from './signed-action.ts';
+export type { ActionRecord, ActionTx, ReworkAction, ReworkEnv, Signature, SignedOutcome } from './signed-action.ts';
+export { reworkRemove } from './remove-from-container.ts';
+export type { RemoveResult } from './remove-from-container.ts';
+export { reworkAdd } from './add-to-container.ts';
+export type { AddResult } from './add-to-container.ts';
+export { reworkReplace } from './replace-in-container.ts';
+export type { ReplaceResult } from './replace-in-container.ts';
+export { reworkRelabel } from './relabel-container.ts';
+export type { RelabelResult } from './relabel-container.ts';
+export { reworkMove } from './move-case.ts';
+export type { MoveResult } from './move-case.ts';
+export { reworkBreakPallet } from './break-pallet.ts';
+export type { BreakPalletResult } from './break-pallet.ts';
+export { reworkDestroy } from './destroy-codes.ts';
+export type { DestroyInput, DestroyResult } from './destroy-codes.ts';
+export { reworkSample } from './pull-sample.ts';
+export type { SampleResult } from './pull-sample.ts';
+export { reworkRepack } from './repack-case.ts';
+export type { RepackResult } from './repack-case.ts';
