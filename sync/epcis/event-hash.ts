@@ -12,7 +12,7 @@
  * (`sensorElementList`) is refused with INVALID_EVENT: its canonicalisation differs between hasher versions
  * (standards.md §1.6 "version drift") and the station never emits it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { SyncError } from '../errors.ts';
 import { canonicalIdentifier, canonicalVocabulary, type CbvVocabulary } from './canonical-identifier.ts';
 
@@ -54,13 +54,15 @@ function fail(detail: string): never {
   throw new SyncError('INVALID_EVENT', `事件无法计算哈希: ${detail} (event cannot be hashed: ${detail})`);
 }
 
+const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
+
 /**
  * Time → `YYYY-MM-DDTHH:mm:ss.sssZ` in UTC. Fractions beyond milliseconds are rounded half up
  * (`.1415` → `.142`, hash-generator vector TimeStampRoundOff), carrying into seconds when needed.
  */
 export function canonicalTime(value: unknown, field: string): string {
   if (typeof value !== 'string') fail(`${field} 不是字符串 (${field} is not a string)`);
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const m = TIME.exec(value);
   if (!m) fail(`${field} 时间格式错误 "${value}" (${field} is not an RFC 3339 date-time)`);
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
   const digits = `${frac}0000`;
@@ -72,7 +74,44 @@ export function canonicalTime(value: unknown, field: string): string {
     t -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
   }
   if (!Number.isFinite(t)) fail(`${field} 时间无效 "${value}" (${field} is not a valid time)`);
-  return new Date(t).toISOString();
+  return isoTime(t);
+}
+
+/** Last minute formatted by `isoTime`: events of one capture mostly share it, so the Date is built once. */
+let isoMinute = Number.NaN;
+let isoMinutePrefix = '';
+
+/**
+ * `new Date(t).toISOString()` for an epoch-ms time, reusing the `YYYY-MM-DDTHH:mm:` of the previous call when
+ * it falls in the same minute. Years outside 0000–9999 (extended ISO form) always take the Date path.
+ */
+function isoTime(t: number): string {
+  if (!(t >= 0 && t < 253_402_300_800_000)) return new Date(t).toISOString();
+  const minute = Math.floor(t / 60_000);
+  if (minute !== isoMinute) {
+    isoMinute = minute;
+    isoMinutePrefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+  }
+  const rest = t - minute * 60_000;
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return `${isoMinutePrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
+/**
+ * `canonicalIdentifier`, remembered: readPoint, bizLocation and parent codes repeat from event to event. The
+ * function is pure, so a cached answer is the answer; the cache is dropped whole when it fills up.
+ */
+const canonicalCache = new Map<string, string>();
+
+function canonicalId(uri: string): string {
+  let out = canonicalCache.get(uri);
+  if (out === undefined) {
+    out = canonicalIdentifier(uri);
+    if (canonicalCache.size >= 4096) canonicalCache.clear();
+    canonicalCache.set(uri, out);
+  }
+  return out;
 }
 
 /** Numbers without trailing zeros or exponent noise (`10.0` → `10`, `200.50` → `200.5`). */
@@ -88,6 +127,7 @@ function scalar(value: unknown): string {
 }
 
 function sortedJoin(items: string[]): string {
+  if (items.length < 2) return items.length === 0 ? '' : items[0] ?? '';
   return items.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join('');
 }
 
@@ -98,14 +138,14 @@ function asArray(value: unknown, field: string): unknown[] {
 }
 
 function epcItems(value: unknown, field: string): string {
-  const items = asArray(value, field).map((v) => `epc=${canonicalIdentifier(scalar(v))}`);
+  const items = asArray(value, field).map((v) => `epc=${canonicalId(scalar(v))}`);
   return items.length === 0 ? '' : `${field}${sortedJoin(items)}`;
 }
 
 function quantityItems(value: unknown, field: string): string {
   const items = asArray(value, field).map((q) => {
     const e = q as Record<string, unknown>;
-    let s = `quantityElementepcClass=${canonicalIdentifier(scalar(e['epcClass']))}`;
+    let s = `quantityElementepcClass=${canonicalId(scalar(e['epcClass']))}`;
     if (e['quantity'] !== undefined) s += `quantity=${scalar(e['quantity'])}`;
     if (e['uom'] !== undefined) s += `uom=${scalar(e['uom'])}`;
     return s;
@@ -117,7 +157,7 @@ function typedList(value: unknown, field: string, itemKey: string, family: CbvVo
   const items = asArray(value, field).map((x) => {
     const e = x as Record<string, unknown>;
     const type = e['type'] === undefined ? '' : `type=${canonicalVocabulary(family, scalar(e['type']))}`;
-    return `${type}${itemKey}=${canonicalIdentifier(scalar(e[itemKey]))}`;
+    return `${type}${itemKey}=${canonicalId(scalar(e[itemKey]))}`;
   });
   return items.length === 0 ? '' : `${field}${sortedJoin(items)}`;
 }
@@ -150,18 +190,24 @@ function extensionItems(key: string, value: unknown, prefixes: Readonly<Record<s
 function locationId(value: unknown, field: string): string {
   if (value === undefined) return '';
   const id = (value as Record<string, unknown>)['id'];
-  return `${field}id=${canonicalIdentifier(scalar(id))}`;
+  return `${field}id=${canonicalId(scalar(id))}`;
+}
+
+function hasKeys(o: Readonly<Record<string, string>> | undefined): boolean {
+  if (o === undefined) return false;
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
 
 /** The canonical pre-hash string of one event (exported for the vector tests and for diagnostics). */
 export function prehashString(event: Readonly<Record<string, unknown>>, options: HashOptions = {}): string {
-  const prefixes = { ...CONTEXT_PREFIXES, ...options.prefixes };
+  const prefixes = hasKeys(options.prefixes) ? { ...CONTEXT_PREFIXES, ...options.prefixes } : CONTEXT_PREFIXES;
   if (event['sensorElementList'] !== undefined) fail('含传感器数据 sensorElementList (sensor data is not supported)');
   const e = event;
   let out = `eventType=${scalar(e['type'])}`;
   out += `eventTime=${canonicalTime(e['eventTime'], 'eventTime')}`;
   out += `eventTimeZoneOffset=${scalar(e['eventTimeZoneOffset'])}`;
-  if (e['parentID'] !== undefined) out += `parentID=${canonicalIdentifier(scalar(e['parentID']))}`;
+  if (e['parentID'] !== undefined) out += `parentID=${canonicalId(scalar(e['parentID']))}`;
   out += epcItems(e['epcList'], 'epcList');
   out += epcItems(e['inputEPCList'], 'inputEPCList');
   out += epcItems(e['childEPCs'], 'childEPCs');
@@ -171,7 +217,7 @@ export function prehashString(event: Readonly<Record<string, unknown>>, options:
   out += epcItems(e['outputEPCList'], 'outputEPCList');
   out += quantityItems(e['outputQuantityList'], 'outputQuantityList');
   if (e['action'] !== undefined) out += `action=${scalar(e['action'])}`;
-  if (e['transformationID'] !== undefined) out += `transformationID=${canonicalIdentifier(scalar(e['transformationID']))}`;
+  if (e['transformationID'] !== undefined) out += `transformationID=${canonicalId(scalar(e['transformationID']))}`;
   if (e['bizStep'] !== undefined) out += `bizStep=${canonicalVocabulary('BizStep', scalar(e['bizStep']))}`;
   if (e['disposition'] !== undefined) out += `disposition=${canonicalVocabulary('Disp', scalar(e['disposition']))}`;
   const pd = e['persistentDisposition'] as Record<string, unknown> | undefined;
@@ -190,16 +236,20 @@ export function prehashString(event: Readonly<Record<string, unknown>>, options:
     const items = Object.entries(ilmd as Record<string, unknown>).flatMap(([k, v]) => extensionItems(k, v, prefixes));
     if (items.length > 0) out += `ilmd${sortedJoin(items)}`;
   }
-  const ignored = new Set((options.ignoreFields ?? []).map((k) => expandKey(k, prefixes)));
-  const extensions = Object.entries(e)
-    .filter(([k]) => !STANDARD_KEYS.has(k) && !COMMENT_KEYS.has(k) && !ignored.has(expandKey(k, prefixes)))
-    .flatMap(([k, v]) => extensionItems(k, v, prefixes));
+  const ignored = options.ignoreFields !== undefined && options.ignoreFields.length > 0
+    ? new Set(options.ignoreFields.map((k) => expandKey(k, prefixes)))
+    : null;
+  const extensions: string[] = [];
+  for (const k of Object.keys(e)) {
+    if (STANDARD_KEYS.has(k) || COMMENT_KEYS.has(k) || (ignored !== null && ignored.has(expandKey(k, prefixes)))) continue;
+    extensions.push(...extensionItems(k, e[k], prefixes));
+  }
   out += sortedJoin(extensions);
   return out;
 }
 
 /** The `ni:` event hash ID of an event. */
 export function eventHashId(event: Readonly<Record<string, unknown>>, options: HashOptions = {}): string {
-  const hex = createHash('sha256').update(prehashString(event, options), 'utf8').digest('hex');
+  const hex = hash('sha256', prehashString(event, options), 'hex');
   return `ni:///sha-256;${hex}?ver=CBV${options.cbvVersion ?? '2.0'}`;
 }
