@@ -1,0 +1,51 @@
+import { optionalString } from '../args.ts';
+import type { CommandSpec } from '../command.ts';
+import { CommandFailure, UsageError } from '../errors.ts';
+import { closeBatch } from '../../store/batches.ts';
+import { StoreError } from '../../store/errors.ts';
+import { LEVEL_LABEL, UNEXPLAINED_LABEL } from '../../report/index.ts';
+
+export const command: CommandSpec = {
+  path: ['batch', 'close'],
+  summary: '关闭批次并对账；有无法解释的码时需要签名原因 (close a batch after reconciliation)',
+  positionals: 'ID',
+  options: {
+    reason: { type: 'string', value: 'TEXT', description: '签名原因：有无法解释的码时必填 (signed reason; required when codes are unexplained)' },
+    'signed-by': { type: 'string', value: 'USER', description: '签名人，与 --reason 一起使用 (the signing user; goes with --reason)' },
+  },
+  details: '对账不平衡（有无法解释的码）时拒绝关闭，退出码 1；用 --reason 与 --signed-by 签名后可关闭，原因与签名人记入批次和审计日志。\n(refused with exit 1 while codes are unexplained, unless signed with --reason and --signed-by)',
+  async run(ctx, args) {
+    const raw = args.positionals[0];
+    if (raw === undefined || args.positionals.length > 1 || !/^[1-9]\d{0,15}$/.test(raw)) throw new UsageError(`需要一个批次编号 ID，收到 "${args.positionals.join(' ')}" (exactly one batch ID is required)`);
+    const reason = optionalString(args, 'reason');
+    const signedBy = optionalString(args, 'signed-by');
+    if ((reason === undefined) !== (signedBy === undefined)) throw new UsageError('--reason 与 --signed-by 必须同时给出 (--reason and --signed-by go together)');
+    if (reason !== undefined && reason.trim().length === 0) throw new UsageError('--reason 不能为空 (--reason must not be empty)');
+    if (signedBy !== undefined && signedBy.trim().length === 0) throw new UsageError('--signed-by 不能为空 (--signed-by must not be empty)');
+    const store = ctx.openStore();
+    try {
+      let outcome;
+      try {
+        outcome = closeBatch(store.db, { batchId: Number(raw), actor: signedBy ?? ctx.env['USER'] ?? 'cli', ...(reason === undefined ? {} : { reason }) });
+      } catch (error) {
+        if (error instanceof StoreError) throw new CommandFailure(error.message, { code: error.code });
+        throw error;
+      }
+      const r = outcome.report;
+      if (outcome.kind === 'refused') {
+        const detail = Object.entries(r.totals.unexplainedDetail).filter(([, n]) => n > 0)
+          .map(([k, n]) => `  ${UNEXPLAINED_LABEL[k as keyof typeof UNEXPLAINED_LABEL]}: ${n}`);
+        const levels = r.levels.filter((l) => l.unexplained > 0).map((l) => `  ${LEVEL_LABEL[l.level] ?? l.level}: ${l.unexplained}`);
+        throw new CommandFailure(
+          [`批次 ${r.batch.id} 有 ${r.totals.unexplained} 个无法解释的码，未关闭。请处理（返工或作废）后再关闭，或用 --reason 和 --signed-by 签名关闭 (batch has unexplained codes; not closed)`, ...levels, ...detail].join('\n'),
+          { code: 'UNEXPLAINED', unexplained: r.totals.unexplained, detail: r.totals.unexplainedDetail },
+        );
+      }
+      if (ctx.json) ctx.printJson({ ok: true, batch: outcome.batch, report: r });
+      else ctx.print(`批次 ${r.batch.id} 已关闭${outcome.batch.closeReason === null ? '' : `（签名 ${outcome.batch.closedBy}：${outcome.batch.closeReason}）`}：接收 ${r.totals.received}，已关联 ${r.totals.aggregated}，无法解释 ${r.totals.unexplained} (batch closed)`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
