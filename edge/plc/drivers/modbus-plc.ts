@@ -134,7 +134,12 @@ export class ModbusPlc implements PlcPort {
     const result = this.#queue.catch(() => undefined).then(async () => {
       const client = this.#client;
       if (this.#state === 'closed' && client === null) throw new PlcClosedError();
-      if (client === null || !client.isOpen) throw new PlcOfflineError(`PLC ${this.#where} 未连接 (PLC link is down)`);
+      if (client === null || !client.isOpen) {
+        const error = new PlcOfflineError(`PLC ${this.#where} 未连接 (PLC link is down)`);
+        await this.#dropClient();
+        this.#markDown(error);
+        throw error;
+      }
       try {
         return await run(client);
       } catch (error) {
@@ -369,12 +374,19 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Closes a modbus-serial client. Its close callback never fires for a socket the peer already closed, so an
+ * already-closed client is destroyed instead, and the wait is bounded.
+ */
 function closeClient(client: ModbusRTU): Promise<void> {
   return new Promise((resolve) => {
+    const timer = setTimeout(() => { client.destroy(); resolve(); }, 500);
+    const done = (): void => { clearTimeout(timer); resolve(); };
     try {
-      client.close(() => { resolve(); });
+      if (client.isOpen) client.close(done);
+      else client.destroy(done);
     } catch {
-      resolve();
+      done();
     }
   });
 }
