@@ -10,6 +10,7 @@ import { DEFAULT_TRIGGER_TIMEOUT_MS } from './line-reader.ts';
  * OPC UA AutoID optical reader client (OPC 30010 v1.01; notes/standards.md §3.1).
  * - Finds the device: the object under Objects whose type is `OpticalReaderDeviceType` (AutoID i=1008), or
  *   the one whose browse name is option `device`. Namespace indices are resolved by URI, never hard-coded.
+ * - Option `publishingIntervalMs` (default 20): subscription publishing interval, i.e. how often events arrive.
  * - Software trigger, option `mode`: `scan` (default) calls `Scan(Settings)` and takes `Results` from the method
  *   reply; `scan-start` calls `ScanStart(Settings)` and takes the next `OpticalScanEventType` event.
  * - Every `OpticalScanEventType` event raised on the device that does not answer a pending `scan-start`
@@ -247,7 +248,9 @@ export class OpcuaAutoIdReader implements Reader {
     if (device === null) throw new ScannerBugError('subscribe before discover');
     const ua = this.#ua;
     if (ua === null) throw new ScannerBugError('subscribe before load');
-    const sub = ua.ClientSubscription.create(session, { requestedPublishingInterval: 50, requestedLifetimeCount: 600, requestedMaxKeepAliveCount: 20, publishingEnabled: true, priority: 10 });
+    // Events reach the client once per publishing cycle: the interval bounds ScanStart → result latency.
+    const interval = this.#config.options?.['publishingIntervalMs'];
+    const sub = ua.ClientSubscription.create(session, { requestedPublishingInterval: typeof interval === 'number' ? interval : 20, requestedLifetimeCount: 600, requestedMaxKeepAliveCount: 20, publishingEnabled: true, priority: 10 });
     this.#subscription = sub;
     const filter = ua.constructEventFilter(['EventType', `${this.#autoIdNs}:ScanResult`]);
     const item: ClientMonitoredItem = await sub.monitor(
