@@ -111,10 +111,13 @@ function statements(db: Db): Statements {
     for (const code of input.children) {
       const params = { code, kind: kindToInt(childKind), parent: input.caseCode, batch: input.batchId };
       let pair = aggregateFresh.get(params) as string | null | undefined;
-      if (pair !== undefined) freshChildren.push(code);
+      const fresh = pair !== undefined;
+      if (fresh) freshChildren.push(code);
       else pair = aggregateCommissioned.get(params) as string | null | undefined;
       if (pair === undefined) guardFailed(code, childKind, '码未知、不属于本批次码包、类型不符或已被使用 (unknown, outside the batch packages, wrong kind or already used)');
-      if (childKind === 'cap-outer' && pair !== null && freshChildren.at(-1) === code) {
+      // A child commissioned only now brings its inner code (盖内码) to life with it; one commissioned earlier
+      // (box level, rework) already did.
+      if (childKind === 'cap-outer' && pair !== null && fresh) {
         if (commissionInner.run({ code: pair, kind: kindToInt('cap-inner'), outer: code, batch: input.batchId }).changes !== 1) {
           guardFailed(code, childKind, '其盖内码不可用 (its paired cap-inner code is not usable)');
         }
