@@ -37,8 +37,29 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
  * records, so the change and its audit row commit together (DESIGN §3). The schema's insert trigger refuses
  * a row that does not extend the chain.
  */
+interface AuditStatements {
+  readonly last: Database.Statement;
+  readonly insert: Database.Statement;
+}
+
+/** Statements prepared once per connection: appendAudit runs inside every case commit (the hot path). */
+const statements = new WeakMap<Database.Database, AuditStatements>();
+
+function statementsOf(db: Database.Database): AuditStatements {
+  let s = statements.get(db);
+  if (s === undefined) {
+    s = {
+      last: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+      insert: db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, reason, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @reason, @detail, @prev_hash, @hash)'),
+    };
+    statements.set(db, s);
+  }
+  return s;
+}
+
 export function appendAudit(db: Database.Database, entry: AuditEntry): AuditRow {
-  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const s = statementsOf(db);
+  const last = s.last.get() as { seq: number; hash: string } | undefined;
   const base = {
     seq: (last?.seq ?? 0) + 1,
     at: entry.at ?? new Date().toISOString(),
@@ -50,7 +71,7 @@ export function appendAudit(db: Database.Database, entry: AuditEntry): AuditRow 
   };
   const prev_hash = last?.hash ?? AUDIT_GENESIS;
   const row: AuditRow = { ...base, prev_hash, hash: auditHash(prev_hash, base) };
-  db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, reason, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @reason, @detail, @prev_hash, @hash)').run(row);
+  s.insert.run(row);
   return row;
 }
 
