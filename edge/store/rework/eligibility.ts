@@ -9,8 +9,8 @@ import { describe, findCode, requireKind, requireStatus, setStatus, type Capacit
  */
 export function requireAddable(row: CodeRow, container: ContainerRow, cap: Capacity): void {
   requireKind(row, [cap.childKind], '装入');
-  requireStatus(row, ['commissioned', 'rejected'], '装入');
   if (row.parent !== null) throw new StoreError('CONFLICT', `${describe(row)} 已在容器 ${row.parent} 中，请先取出 (already in a container; remove it first)`);
+  requireStatus(row, ['commissioned', 'rejected'], '装入');
   if (row.batchId !== container.batchId) {
     throw new StoreError('CONFLICT', `${describe(row)} 属于批次 ${String(row.batchId)}，不是容器所在批次 ${container.batchId} (code belongs to another batch)`);
   }

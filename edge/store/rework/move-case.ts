@@ -1,4 +1,5 @@
 import { statusToInt } from '../../domain/kinds.ts';
+import { StoreError } from '../errors.ts';
 import type { Db } from '../open.ts';
 import { capacity, findCode, requireCode, requireFreshCode, requireKind, requireLiveContainer, requireStatus, setStatus, shown } from './hierarchy.ts';
 import { signedAction, type ReworkEnv, type Signature, type SignedOutcome } from './signed-action.ts';
@@ -23,7 +24,11 @@ export function reworkMove(db: Db, env: ReworkEnv, sig: Signature, input: { read
     const container = requireLiveContainer(db, old, ['case']);
     const fresh = requireCode(db, input.toCase);
     requireFreshCode(db, fresh, 'case-outer', container.batchId);
-    const lot = capacity(db, container).lot;
+    const cap = capacity(db, container);
+    const lot = cap.lot;
+    if (cap.pairingRequired && fresh.pair === null) {
+      throw new StoreError('CONFLICT', `${shown(fresh)} 未关联箱内码，本产品要求同级关联 (new case code is not paired with a case-inner code)`);
+    }
     const where = { batchId: container.batchId, pallet: old.parent };
     const oldInner = old.pair === null ? null : findCode(db, old.pair);
     if (oldInner !== null && !isFinal(oldInner.status)) {

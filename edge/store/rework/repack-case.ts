@@ -40,6 +40,9 @@ export function reworkRepack(db: Db, env: ReworkEnv, sig: Signature, input: { re
     if (items.length !== cap.ratio) {
       throw new StoreError('INVALID_INPUT', `${items.length < cap.ratio ? '缺码' : '超码'}：给出 ${items.length} 个，每箱应为 ${cap.ratio} 个 (${items.length} items given, the case holds ${cap.ratio})`);
     }
+    if (cap.pairingRequired && caseRow.pair === null) {
+      throw new StoreError('CONFLICT', `${describe(caseRow)} 未关联箱内码，本产品要求同级关联 (not paired with a case-inner code; the product requires pairing)`);
+    }
     for (const item of items) requireAddable(item, container, cap);
     const at = tx.at.toISOString();
     db.prepare('UPDATE codes SET status = ?, batch_id = ? WHERE code = ?').run(statusToInt('commissioned'), batchId, caseRow.code);
