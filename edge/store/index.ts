@@ -26,3 +26,7 @@ export { reconcileBatch, RECONCILIATION_TERMS, UNEXPLAINED_KINDS } from './recon
 export type { Reconciliation, LevelCounts, ReconciliationTerm, UnexplainedKind } from './reconciliation.ts';
 export { queryCode } from './query.ts';
 export type { CodeHistory, CodeView, ContainerView, AuditView } from './query.ts';
+export { ACTIONS, PERMISSIONS, ROLES, ROLE_LABEL_ZH, MAX_FAILED_ATTEMPTS, LOCKOUT_MS, addUser, getUser, listUsers, setUserActive, authenticateByBadge, authenticateByPin, checkPin, recordPinFailure, clearPinFailures, mayPerform, requireRole, isRole } from './users.ts';
+export type { Action, AuthResult, NewUser, Role, UserInfo } from './users.ts';
+export { reworkAdd, reworkBreakPallet, reworkDestroy, reworkMove, reworkRelabel, reworkRemove, reworkRepack, reworkReplace, reworkSample, signedAction, SIGNATURE_MEANING } from './rework/index.ts';
+export type { ReworkAction, ReworkEnv, Signature, SignedOutcome } from './rework/index.ts';
