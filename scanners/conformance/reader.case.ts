@@ -39,8 +39,8 @@ const TIMEOUT_MS = 1_500;
 
 export function runReaderConformance(target: ReaderConformanceTarget): void {
   const lacking = new Map((target.lacks ?? []).map((l) => [l.capability, l.reason]));
-  const needs = (capability: ReaderCapability, name: string, fn: () => Promise<void>): void => {
-    const reason = lacking.get(capability);
+  const needs = (capability: ReaderCapability | readonly ReaderCapability[], name: string, fn: () => Promise<void>): void => {
+    const reason = (typeof capability === 'string' ? [capability] : capability).map((c) => lacking.get(c)).find((r) => r !== undefined);
     if (reason === undefined) it(name, fn);
     else it.skip(`${name} — skipped: ${reason}`, fn);
   };
@@ -163,6 +163,15 @@ export function runReaderConformance(target: ReaderConformanceTarget): void {
         await harness.silence();
         expect(await reader.trigger()).toMatchObject({ kind: 'no-read', cause: 'timeout' });
         expect(reader.state).toBe('ready');
+      });
+    });
+
+    needs(['byte-faults', 'software-trigger'], 'a late answer after the timeout is reported as an external read, not lost', async () => {
+      await withReader([['CAP-LATE']], { triggerTimeoutMs: 200 }, async (reader, harness) => {
+        harness.faults!.delayMs = 500;
+        const late = nextRead(reader, 3_000).then(() => nextRead(reader, 3_000));
+        expect(await reader.trigger()).toMatchObject({ kind: 'no-read', cause: 'timeout' });
+        expect(await late).toMatchObject({ kind: 'read', trigger: { source: 'external' }, codes: [{ text: 'CAP-LATE' }] });
       });
     });
 
