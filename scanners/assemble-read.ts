@@ -10,9 +10,17 @@ import { splitMessage } from './split-message.ts';
  */
 export function assembleRead(
   payload: Uint8Array,
-  context: { trigger: TriggerRef; multi?: MultiCodeFormat | undefined; window: DuplicateWindow; now: number; rejected?: readonly RejectedPart[] },
+  context: { trigger: TriggerRef; multi?: MultiCodeFormat | undefined; window: DuplicateWindow; now: number; rejected?: readonly RejectedPart[]; count?: number | undefined },
 ): ReadResult {
   const split = splitMessage(payload, context.multi);
+  if (context.count !== undefined && split.rejected.length === 0 && split.parts.length !== context.count) {
+    const mismatch: RejectedPart = {
+      reason: 'count-mismatch',
+      byteLength: payload.length,
+      detail: `读码器报告 ${context.count} 个码，实际收到 ${split.parts.length} 个 (reader announced ${context.count} codes, message holds ${split.parts.length})`,
+    };
+    return assembleParts([], { ...context, rejected: [...(context.rejected ?? []), mismatch] });
+  }
   return assembleParts(split.parts.map((raw) => ({ raw })), { ...context, rejected: [...(context.rejected ?? []), ...split.rejected] });
 }
 

@@ -9,7 +9,8 @@ import { textDialect } from './text-reader.ts';
  *   `triggerOff`;
  * - the output is a configurable template with prefix / separator / suffix and a NoRead string [D]; the
  *   default suffix CR LF and NoRead text `NoRead` are our defaults, not documented ones [?] → options
- *   `prefix`, `terminator`, `noRead`, and `multi` for the separator / count;
+ *   `prefix`, `terminator`, `noRead`, `template` (`{count}`, `{codes}`, `{skip}` fields, see text-reader.ts),
+ *   and `multi` for the separator;
  * - there is no documented default port [?]: the endpoint must name one.
  */
 export function hikrobotDialect(config: ReaderConfig): LineDialect {

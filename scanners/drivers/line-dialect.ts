@@ -7,7 +7,8 @@ import type { DelimitedFramerOptions } from '../framing/delimited-framer.ts';
  */
 export type FrameMeaning =
   /** Read data: the payload still holds every code of the message (split later by the multi-code format). */
-  | { readonly kind: 'read'; readonly payload: Uint8Array }
+  /** `count` = the number of codes the reader announced (output templates with a count field). */
+  | { readonly kind: 'read'; readonly payload: Uint8Array; readonly count?: number }
   | { readonly kind: 'no-read' }
   /** Command acknowledged; `value` is the payload of a GET-style reply. */
   | { readonly kind: 'ack'; readonly value?: string }

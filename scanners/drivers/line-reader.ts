@@ -219,11 +219,11 @@ export class LineReader implements Reader {
         const rejected = this.#takeRejects();
         const now = this.#now();
         const result: ReadResult = meaning.kind === 'read'
-          ? assembleRead(meaning.payload, { trigger: ref, multi: this.#config.multi, window: this.#window, now, rejected })
+          ? assembleRead(meaning.payload, { trigger: ref, multi: this.#config.multi, window: this.#window, now, rejected, count: meaning.count })
           : { kind: 'no-read', trigger: ref, cause: 'reader', suppressed: 0, rejected, at: now };
         // A frame with nothing usable (line noise with a terminator in it) is not the reader's answer: keep
-        // its rejections for the real result, or for the timeout no-read.
-        if (result.kind === 'no-read' && result.cause === 'all-rejected') {
+        // its rejections for the real result, or for the timeout no-read. A count mismatch is an answer.
+        if (result.kind === 'no-read' && result.cause === 'all-rejected' && !result.rejected.some((r) => r.reason === 'count-mismatch')) {
           if (pending === null) this.#seq -= 1;
           for (const r of result.rejected) this.#addReject(r);
           return;

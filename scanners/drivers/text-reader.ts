@@ -10,7 +10,9 @@ import { bytesEqual, stringOption, unescapeBytes } from './line-dialect.ts';
  * base of the Hikrobot and serial handheld dialects. Every string is configurable; escapes `\r \n \t \xHH`.
  *
  * Options: `prefix` (default ''), `terminator` (default `\r\n`), `noRead` (default `NoRead`),
- * `triggerOn` / `triggerOff` (default none: reader triggered externally), `startByte` (e.g. `\x02`).
+ * `triggerOn` / `triggerOff` (default none: reader triggered externally), `startByte` (e.g. `\x02`),
+ * `template`: the reader's output template with `{codes}` (required), `{count}` (the announced number of codes,
+ * checked) and `{skip}` (a vendor field we ignore: time, coordinates…), e.g. `{count};{codes};{skip}`.
  */
 export function textDialect(config: ReaderConfig, defaults: Partial<Record<'prefix' | 'terminator' | 'noRead' | 'triggerOn' | 'triggerOff' | 'vendor', string>> = {}): LineDialect {
   const opt = (name: keyof typeof defaults & string, fallback: string): string => stringOption(config.options, name, defaults[name] ?? fallback);
@@ -26,6 +28,7 @@ export function textDialect(config: ReaderConfig, defaults: Partial<Record<'pref
   if (config.multi !== undefined && (config.multi.separator.length === 0 || config.multi.separator.includes('\x1d'))) {
     throw new ReaderConfigError('multi.separator', '分隔符不能为空，也不能是 GS (separator must be non-empty and not GS)');
   }
+  const template = compileTemplate(stringOption(config.options, 'template', ''));
   // A CR-only terminator often meets readers that send CR LF: drop a stray LF between frames.
   const skip = terminator.length === 1 && terminator[0] === 0x0d ? [0x0a] : [];
   return {
@@ -40,7 +43,29 @@ export function textDialect(config: ReaderConfig, defaults: Partial<Record<'pref
         frame = frame.subarray(prefix.length);
       }
       if (bytesEqual(frame, noRead)) return { kind: 'no-read' };
-      return { kind: 'read', payload: frame };
+      if (template === null) return { kind: 'read', payload: frame };
+      // latin1 maps bytes 1:1 to chars, so the regex cuts bytes and the code bytes pass through untouched.
+      const m = template.exec(Buffer.from(frame).toString('latin1'));
+      if (m === null) return { kind: 'invalid', detail: '读码输出与配置的模板不符 (output does not match the configured template)' };
+      const payload = Buffer.from(m.groups?.['codes'] ?? '', 'latin1');
+      const count = m.groups?.['count'];
+      return count === undefined ? { kind: 'read', payload } : { kind: 'read', payload, count: Number(count) };
     },
   };
+}
+
+/** `{count};{codes};{skip}` → an anchored regex with named groups; null for no template. */
+function compileTemplate(text: string): RegExp | null {
+  if (text === '') return null;
+  const source = Buffer.from(unescapeBytes(text)).toString('latin1');
+  const parts = source.split(/(\{codes\}|\{count\}|\{skip\})/);
+  if (parts.filter((p) => p === '{codes}').length !== 1) throw new ReaderConfigError('options.template', '模板必须恰好包含一个 {codes} (template needs exactly one {codes})');
+  if (parts.filter((p) => p === '{count}').length > 1) throw new ReaderConfigError('options.template', '模板最多一个 {count} (at most one {count})');
+  const body = parts.map((p) => {
+    if (p === '{codes}') return '(?<codes>[\\s\\S]*?)';
+    if (p === '{count}') return '(?<count>\\d{1,4})';
+    if (p === '{skip}') return '[\\s\\S]*?';
+    return p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }).join('');
+  return new RegExp(`^${body}$`);
 }
