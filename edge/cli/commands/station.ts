@@ -1,0 +1,97 @@
+import { optionalString } from '../args.ts';
+import type { CommandSpec } from '../command.ts';
+import { CommandFailure, UsageError } from '../errors.ts';
+import { ConfigError, loadConfig } from '../../config/load-config.ts';
+import type { StationConfig } from '../../config/station-config.ts';
+import { createLogger, startStation } from '../../main.ts';
+import { describeDevice, plcConfigOf, printerConfigOf, readerConfigOf } from '../../station/device-config.ts';
+
+/** The config as a short summary (what `--check` prints). */
+function summary(config: StationConfig): Record<string, unknown> {
+  return {
+    station: config.station,
+    database: config.database,
+    case: config.case === undefined ? null : {
+      camera: describeDevice(config.case.camera),
+      caseCode: config.case.caseCode.mode === 'read'
+        ? { mode: 'read', reader: describeDevice(config.case.caseCode.reader) }
+        : { mode: 'print', printer: describeDevice(config.case.caseCode.printer), verifier: describeDevice(config.case.caseCode.verifier) },
+      readTimeoutMs: config.case.readTimeoutMs,
+    },
+    pallet: config.pallet === undefined ? null : {
+      reader: describeDevice(config.pallet.reader), printer: describeDevice(config.pallet.printer), verifier: describeDevice(config.pallet.verifier),
+    },
+    plc: config.plc === undefined ? null : { driver: config.plc.driver, address: config.plc.tcp ?? config.plc.serial ?? config.plc.opcua ?? null, unitId: config.plc.unitId, rejectConfirmTimeoutMs: config.plc.rejectConfirmTimeoutMs },
+    sync: config.sync === undefined ? null : { url: config.sync.url ?? null, enabled: config.sync.enabled },
+    alarms: config.alarms ?? null,
+  };
+}
+
+/** Runs the device translations without opening anything, so --check catches an unknown driver too. */
+function checkDevices(config: StationConfig): void {
+  if (config.case) {
+    readerConfigOf('case.camera', config.case.camera, config.case.readTimeoutMs);
+    if (config.case.caseCode.mode === 'read') readerConfigOf('case.caseCode.reader', config.case.caseCode.reader, config.case.readTimeoutMs);
+    else throw new CommandFailure('case.caseCode.mode: 箱码"打印"模式尚不支持，请使用 "read" (print mode is not supported yet; use "read")');
+  }
+  if (config.pallet) {
+    readerConfigOf('pallet.reader', config.pallet.reader, 2_000);
+    printerConfigOf('pallet.printer', config.pallet.printer);
+    readerConfigOf('pallet.verifier', config.pallet.verifier, 2_000);
+  }
+  if (config.plc) plcConfigOf(config.plc);
+}
+
+export const command: CommandSpec = {
+  path: ['station'],
+  summary: '运行产线工位：装箱关联、组垛关联、剔除与报警 (run the line station: case and pallet aggregation, rejects, alarms)',
+  usesDb: false,
+  options: {
+    config: { type: 'string', value: 'FILE', description: '工作站配置文件 (station config, JSON with // comments; see edge/config/station.example.json)' },
+    check: { type: 'boolean', description: '只检查配置并显示摘要，不连接设备 (validate the config and print a summary; touch no device)' },
+    'log-level': { type: 'string', value: 'LEVEL', description: '日志级别 debug | info | warn | error (default info; logs go to stderr as JSON lines)' },
+  },
+  details: [
+    '不带 --check 时一直运行，直到 Ctrl+C / SIGTERM；数据库路径取自配置文件 (runs until SIGINT/SIGTERM; the database path comes from the config).',
+    '例 (examples):',
+    '  wuma station --config /etc/wuma/station.json --check',
+    '  wuma station --config /etc/wuma/station.json',
+  ].join('\n'),
+  async run(ctx, args) {
+    const file = optionalString(args, 'config');
+    if (file === undefined) throw new UsageError('需要 --config FILE (a config file is required)');
+    const level = optionalString(args, 'log-level') ?? 'info';
+    if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError(`--log-level 应为 debug | info | warn | error，收到 "${level}"`);
+    let config: StationConfig;
+    try {
+      config = loadConfig(file);
+      checkDevices(config);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CommandFailure(error.message, { errors: error.errors });
+      if (error instanceof CommandFailure) throw error;
+      throw new CommandFailure(`配置文件 ${file} 有误 (invalid config): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (args.values['check'] === true) {
+      if (ctx.json) ctx.printJson({ ok: true, config: summary(config) });
+      else {
+        ctx.print(`配置有效 (config ok): ${file}`);
+        ctx.print(JSON.stringify(summary(config), null, 2));
+      }
+      return 0;
+    }
+    const log = createLogger({ write: (l) => { ctx.stderr.write(l); }, level });
+    let station;
+    try {
+      station = await startStation(config, { logger: log });
+    } catch (error) {
+      throw new CommandFailure(`工位启动失败 (station failed to start): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const s = station.status();
+    if (ctx.json) ctx.printJson({ ok: true, started: true, station: s.station, batch: s.batch });
+    else ctx.print(`工位 ${s.station.id} 已启动，批次 ${s.batch === null ? '无 (none)' : `${s.batch.id} ${s.batch.lot}`}；按 Ctrl+C 停止 (station started; Ctrl+C stops it)`);
+    const signal = await ctx.shutdown;
+    await station.stop();
+    if (!ctx.json) ctx.print(`已停止 (stopped on ${signal})`);
+    return 0;
+  },
+};

@@ -1,0 +1,99 @@
+import type { PrinterConfig, PrinterKind } from '../../printers/index.ts';
+import { READER_KINDS, type ReaderConfig, type ReaderEndpoint, type ReaderKind } from '../../scanners/index.ts';
+import type { DeviceConfig, StationConfig } from '../config/station-config.ts';
+import type { ModbusLink } from '../plc/drivers/modbus-plc.ts';
+import { parseRegisterMap, type ModbusRegisterMap } from '../plc/register-map.ts';
+import { StationConfigError } from './station-errors.ts';
+
+/**
+ * Translates the validated station config (edge/config) into the driver configs of printers/, scanners/ and the
+ * PLC. Pure translation: nothing is constructed here (edge/main.ts is the composition root). Errors name the
+ * config field (`case.camera.driver`).
+ */
+
+const PRINTER_KINDS_LIST: readonly PrinterKind[] = ['zpl', 'linx', 'videojet', 'hitachi', 'text'];
+
+function hostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
+  return { host: (m?.[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m?.[2] ?? 0) };
+}
+
+function serial(text: string): { path: string; baudRate: number } {
+  const [path = '', baud] = text.split(',');
+  return { path, baudRate: baud === undefined ? 9600 : Number(baud) };
+}
+
+/** Vendor options as drivers take them: strings, numbers and booleans only. */
+function vendorOptions(path: string, options: DeviceConfig['options'], skip: readonly string[]): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(options ?? {})) {
+    if (skip.includes(k)) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new StationConfigError(`${path}.options.${k}`, `选项值应为字符串、数字或布尔值 (option values must be strings, numbers or booleans)`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * A reader's driver config. `options.separator` (default `,`) splits multi-code reads; `multi: true` is implied
+ * for the case camera. Other options go to the driver as vendor options.
+ */
+export function readerConfigOf(path: string, device: DeviceConfig, timeoutMs: number): ReaderConfig {
+  if (!(READER_KINDS as readonly string[]).includes(device.driver)) {
+    throw new StationConfigError(`${path}.driver`, `未知的读码器驱动 "${device.driver}"，可选: ${READER_KINDS.join(' | ')} (unknown reader driver)`);
+  }
+  const kind = device.driver as ReaderKind;
+  let endpoint: ReaderEndpoint;
+  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(device.tcp) };
+  else if (device.listen !== undefined) endpoint = { kind: 'tcp-listen', ...hostPort(device.listen) };
+  else if (device.serial !== undefined) endpoint = { kind: 'serial', ...serial(device.serial) };
+  else if (device.opcua !== undefined) endpoint = { kind: 'opcua', url: device.opcua };
+  else throw new StationConfigError(path, '需要 tcp、listen、serial 或 opcua 地址 (an address is required)');
+  const separator = device.options?.['separator'];
+  if (separator !== undefined && typeof separator !== 'string') throw new StationConfigError(`${path}.options.separator`, '分隔符应为字符串 (separator must be a string)');
+  return {
+    kind, endpoint, triggerTimeoutMs: timeoutMs,
+    multi: { separator: separator ?? ',' },
+    options: vendorOptions(path, device.options, ['separator']),
+  };
+}
+
+export function printerConfigOf(path: string, device: DeviceConfig): PrinterConfig {
+  if (!(PRINTER_KINDS_LIST as readonly string[]).includes(device.driver)) {
+    throw new StationConfigError(`${path}.driver`, `未知的打印机驱动 "${device.driver}"，可选: ${PRINTER_KINDS_LIST.join(' | ')} (unknown printer driver)`);
+  }
+  let endpoint: PrinterConfig['endpoint'];
+  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(device.tcp) };
+  else if (device.serial !== undefined) endpoint = { kind: 'serial', ...serial(device.serial) };
+  else throw new StationConfigError(path, '打印机需要 tcp 或 serial 地址 (a printer needs a tcp or serial address)');
+  return { kind: device.driver as PrinterKind, endpoint, ...(device.options === undefined ? {} : { options: device.options }) };
+}
+
+export interface PlcLinkConfig {
+  readonly link: ModbusLink;
+  readonly map: ModbusRegisterMap;
+  readonly rejectConfirmTimeoutMs: number;
+}
+
+/** The PLC's Modbus link and register map (unit id from `plc.unitId`, addresses from `plc.registers`). */
+export function plcConfigOf(plc: NonNullable<StationConfig['plc']>): PlcLinkConfig {
+  if (plc.driver === 'opcua') throw new StationConfigError('plc.driver', 'OPC UA PLC 驱动尚未提供，请使用 modbus-tcp 或 modbus-rtu (no OPC UA PLC driver yet; use modbus-tcp or modbus-rtu)');
+  let link: ModbusLink;
+  if (plc.driver === 'modbus-tcp') {
+    if (plc.tcp === undefined) throw new StationConfigError('plc.tcp', 'modbus-tcp 需要 tcp 地址 (modbus-tcp needs plc.tcp)');
+    link = { kind: 'tcp', ...hostPort(plc.tcp) };
+  } else {
+    if (plc.serial === undefined) throw new StationConfigError('plc.serial', 'modbus-rtu 需要 serial 地址 (modbus-rtu needs plc.serial)');
+    link = { kind: 'rtu', ...serial(plc.serial) };
+  }
+  const map = parseRegisterMap({ ...(plc.registers ?? {}), unitId: plc.unitId === 0 ? 1 : plc.unitId }, 'plc.registers');
+  return { link, map, rejectConfirmTimeoutMs: plc.rejectConfirmTimeoutMs };
+}
+
+/** One line per device for `wuma station --check` and the start-up log. */
+export function describeDevice(device: DeviceConfig): string {
+  const where = device.tcp ?? (device.listen === undefined ? undefined : `listen ${device.listen}`) ?? device.serial ?? device.opcua ?? '?';
+  return `${device.driver} @ ${where}`;
+}
