@@ -212,6 +212,24 @@ describe('Sender against an EPCIS capture endpoint', () => {
     expect(Math.max(...sizes.slice(2))).toBe(25);
   });
 
+  it('grows the batch from startEventsPerRequest on fast successes, up to its ceiling; a slow link keeps small batches', async () => {
+    const sizes = (posts: readonly string[]) => posts.map((p) => (JSON.parse(p) as { epcisBody: { eventList: unknown[] } }).epcisBody.eventList.length);
+    const fast = await stub({ maxEvents: 10_000, maxBytes: 10_000_000 });
+    const a = new MemoryOutbox();
+    a.add(3_000);
+    await new Sender({ outbox: a, url: fast.url, assemble, clock: fakeClock(), startEventsPerRequest: 100, maxEventsPerRequest: 800 }).run({ once: true });
+    expect(sizes(fast.posts)).toEqual([100, 200, 400, 800, 800, 700]);
+    expect(a.counts().confirmed).toBe(3_000);
+    expect(fast.order().storedOrder).toEqual(a.rows.map((r) => r.entry.id));
+
+    // Each job runs for three polls 1 s, 2 s, 4 s apart: 7 s per batch, more than 15 s / 8.
+    const slow = await stub({ maxEvents: 10_000, maxBytes: 10_000_000, runningPolls: 3 });
+    const b = new MemoryOutbox();
+    b.add(500);
+    await new Sender({ outbox: b, url: slow.url, assemble, clock: fakeClock(), startEventsPerRequest: 100, jobPollMs: { min: 1_000, max: 4_000 } }).run({ once: true });
+    expect(sizes(slow.posts)).toEqual([100, 100, 100, 100, 100]);
+  });
+
   it('stops on 401 with the alarm state and resumes only with a new token', async () => {
     const hq = await stub({ maxEvents: 100, maxBytes: 1_000_000, token: 'good' });
     const outbox = new MemoryOutbox();

@@ -42,8 +42,14 @@ export interface SenderOptions {
   readonly jobDeadlineMs?: number;
   /** Limits when OPTIONS gives none (default OpenEPCIS CE's 100 events / 100 000 bytes, notes/standards §1.8). */
   readonly fallbackLimits?: CaptureLimits;
-  /** Our own ceiling on events per request, whatever the receiver allows (default 2 000). */
+  /** Our own ceiling on events per request, whatever the receiver allows (default 10 000). */
   readonly maxEventsPerRequest?: number;
+  /**
+   * Events per request to start with (default 2 000). The ceiling doubles, up to `maxEventsPerRequest` and the
+   * receiver's limit, after each full batch that was accepted within an eighth of `timeoutMs`, so a slow link
+   * keeps small requests. It never shrinks on a failure: a resend is cut under the same ceiling (same bytes).
+   */
+  readonly startEventsPerRequest?: number;
   /** Called on every state change (the alarm for IT hangs off `unauthorized`). */
   readonly onState?: (state: SyncState, detail: string | undefined) => void;
 }
@@ -110,6 +116,10 @@ export class Sender {
   #size: DocumentSize | undefined;
   /** Ceiling after 413s; kept for the run. */
   #limitCap = Number.POSITIVE_INFINITY;
+  /** Ceiling grown from `startEventsPerRequest` on fast successes (see SenderOptions). */
+  #growCap: number;
+  /** Clock time the current batch's POST started, for the growth rule. */
+  #postedAt = 0;
   /** Ceiling while bisecting an unattributed rejection; grows back after each success. */
   #bisectCap = Number.POSITIVE_INFINITY;
   #failures = 0;
@@ -129,6 +139,7 @@ export class Sender {
   constructor(options: SenderOptions) {
     this.#o = options;
     this.#clock = options.clock ?? realClock;
+    this.#growCap = Math.min(options.startEventsPerRequest ?? 2_000, options.maxEventsPerRequest ?? 10_000);
     this.#client = new CaptureClient({ url: options.url, timeoutMs: options.timeoutMs ?? 15_000, ...(options.token ? { token: options.token } : {}) });
   }
 
@@ -217,6 +228,7 @@ export class Sender {
         const entries = current.batch.entries;
         this.#summary.requests += 1;
         this.#summary.bytesSent += current.document.byteLength;
+        this.#postedAt = this.#clock.now();
         let onWire: () => void = () => {};
         const sent = new Promise<undefined>((resolve) => { onWire = () => { resolve(undefined); }; });
         const answer = this.#client.post(current.document, entries.map((e) => e.eventId), signal, onWire);
@@ -289,7 +301,7 @@ export class Sender {
   #limitsNow(): { maxEvents: number; maxBytes: number } {
     const limits = this.#limits;
     if (limits === undefined) throw new SyncBugError('cutting a batch without limits');
-    const maxEvents = Math.max(1, Math.min(limits.maxEvents, this.#o.maxEventsPerRequest ?? 2_000, this.#limitCap, this.#bisectCap));
+    const maxEvents = Math.max(1, Math.min(limits.maxEvents, this.#growCap, this.#limitCap, this.#bisectCap));
     return { maxEvents, maxBytes: limits.maxBytes };
   }
 
@@ -313,6 +325,15 @@ export class Sender {
     if (ahead === undefined) return undefined;
     const { maxEvents, maxBytes } = this.#limitsNow();
     return ahead.maxEvents === maxEvents && ahead.maxBytes === maxBytes ? ahead : undefined;
+  }
+
+  /** The growth rule of `startEventsPerRequest`: a full batch accepted quickly doubles the ceiling. */
+  #grow(events: number): void {
+    const max = this.#o.maxEventsPerRequest ?? 10_000;
+    if (this.#growCap >= max || events < this.#growCap) return;
+    if (this.#clock.now() - this.#postedAt > (this.#o.timeoutMs ?? 15_000) / 8) return;
+    this.#growCap = Math.min(max, this.#growCap * 2);
+    this.#log('debug', '请求很快被接受，加大批次 (fast acceptance; larger batches)', { events: this.#growCap });
   }
 
   /** Writes confirmations headquarters already gave (one short transaction). */
@@ -361,6 +382,7 @@ export class Sender {
         // sender that goes idle with an empty queue has every confirmation on disk.
         for (const id of ids) this.#unconfirmed.push(id);
         if (this.#ahead === undefined) this.#flushConfirmed();
+        this.#grow(batch.entries.length);
         this.#summary.confirmed += ids.length;
         this.#failures = 0;
         if (Number.isFinite(this.#bisectCap)) this.#bisectCap = this.#bisectCap * 2 >= (this.#limits?.maxEvents ?? 0) ? Number.POSITIVE_INFINITY : this.#bisectCap * 2;
