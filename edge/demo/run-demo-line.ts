@@ -1,0 +1,268 @@
+import { DEFAULT_PROFILES } from '../codes/profile.ts';
+import { generateCode } from '../codes/generate.ts';
+import { webCryptoRandom } from '../codes/random-source.ts';
+import { parseConfig } from '../config/load-config.ts';
+import { startStation, type Logger, type RunningStation } from '../main.ts';
+import type { RejectReason } from '../aggregation/reject-reason.ts';
+import { openStore } from '../store/open.ts';
+import { verifyStore } from '../store/verify.ts';
+import { reconcileBatch } from '../store/reconciliation.ts';
+import { startReceiver, type RunningReceiver } from '../../sync/index.ts';
+import { Conveyor, type ConveyorEnd, type PlannedCase } from './conveyor.ts';
+import { startDemoDevices, type DemoDevices } from './demo-devices.ts';
+import type { FaultKind, FaultRates } from './fault-rates.ts';
+import { LineStock } from './line-stock.ts';
+import { setupDemoLine, type DemoLine } from './setup-demo-line.ts';
+
+export const DEMO_STATION_ID = 'DEMO';
+export const DEMO_LINE = 'DEMO-L1';
+
+export interface DemoOptions {
+  readonly dbPath: string;
+  /** Cases to send down the line; null runs until stop() or until the stock runs out. */
+  readonly cases: number | null;
+  /** Cases per second. */
+  readonly rate: number;
+  readonly faults: FaultRates;
+  readonly logger: Logger;
+  readonly unitsPerCase?: number;
+  readonly casesPerPallet?: number;
+  /** Cases' worth of codes generated for a fresh database (default: cases + 10 % + 20, or 20,000 when unlimited). */
+  readonly stockCases?: number;
+  /** Seed of the fault dice (default random). */
+  readonly seed?: number;
+  /** Also run the reference EPCIS receiver (its own database at this path) and sync the outbox to it. */
+  readonly receiverDbPath?: string | null;
+  /** The PLC driver's poll interval, ms (default 5: the demo line is faster than a real photo-eye needs). */
+  readonly plcPollMs?: number;
+  /** Each emulated reader's exposure + decode time, ms (default 5). */
+  readonly readDelayMs?: number;
+  /** Called after each case the station committed and told the PLC to accept, in decision order. */
+  readonly onAccepted?: (caseCode: string) => void;
+  /** Called when a case is fed to the readers. */
+  readonly onFed?: (planned: PlannedCase) => void;
+}
+
+export interface DemoSummary {
+  readonly ok: boolean;
+  readonly db: string;
+  readonly resumed: boolean;
+  readonly batch: { readonly id: number; readonly lot: string };
+  readonly end: ConveyorEnd | 'running';
+  /** Wall time of the whole run, setup (code generation on a fresh database) included. */
+  readonly elapsedMs: number;
+  readonly setupMs: number;
+  readonly fed: number;
+  readonly faultsPlanned: Readonly<Record<FaultKind | 'none', number>>;
+  /** Decided by the station during this run. */
+  readonly decided: number;
+  readonly cases: { readonly good: number; readonly rejected: number; readonly byReason: Readonly<Partial<Record<RejectReason, number>>> };
+  /** Totals of the batch in the database (all runs on this database). */
+  readonly batchTotals: { readonly cases: number; readonly rejects: number; readonly pallets: number; readonly palletStackCases: number };
+  readonly pallets: number;
+  readonly alarms: { readonly raised: number; readonly active: readonly string[] };
+  readonly outbox: { readonly events: number; readonly confirmed: number };
+  readonly verify: { readonly ok: boolean; readonly failed: readonly string[] };
+  readonly reconciliationBalanced: boolean;
+  readonly casesPerSecond: number;
+}
+
+export interface RunningDemo {
+  readonly station: RunningStation;
+  readonly devices: DemoDevices;
+  readonly line: DemoLine;
+  readonly receiver: RunningReceiver | null;
+  /** How many cases the station decided in this run. */
+  readonly decided: () => number;
+  readonly fed: () => number;
+  /** Resolves when the conveyor has stopped (limit, stock, or stop()) and every fed case is decided (or 10 s passed). */
+  readonly finished: Promise<ConveyorEnd>;
+  /** Stops the conveyor (if running), waits for the cases in flight, and returns the summary; then stops everything. */
+  stop(): Promise<DemoSummary>;
+}
+
+/** A small seeded generator (mulberry32) for the fault dice: fast and repeatable; not for codes (those use the CSPRNG). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function until(test: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() >= deadline) return false;
+    await new Promise<void>((resolve) => { setTimeout(resolve, 10); });
+  }
+  return true;
+}
+
+/**
+ * The demo line (issue 4 §7): a fresh (or resumed) demo database, the emulated devices on 127.0.0.1, the real
+ * station (edge/main.ts startStation) connected to them over TCP and Modbus TCP exactly as to a real line, and
+ * the simulated conveyor feeding cases with faults. Accepted cases travel on to the palletiser's reader; the
+ * pallet station prints on the ZPL emulator and the verifier reads the label back.
+ */
+export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> {
+  const started = performance.now();
+  const unlimited = options.cases === null;
+  const stockCases = options.stockCases ?? (unlimited ? 20_000 : Math.ceil((options.cases ?? 0) * 1.1) + 20);
+  const setupStore = openStore(options.dbPath, { checkpointer: false });
+  let line: DemoLine;
+  let stock: LineStock;
+  try {
+    line = await setupDemoLine(setupStore.db, {
+      unitsPerCase: options.unitsPerCase ?? 12, casesPerPallet: options.casesPerPallet ?? 10, cases: stockCases, line: DEMO_LINE,
+    });
+    stock = LineStock.load(setupStore.db, line.batch.id);
+  } finally {
+    await setupStore.close();
+  }
+  const log = options.logger;
+  log.info(line.resumed ? '演示线：继续使用已有的演示数据库 (demo line: resuming the demo database)' : '演示线：已生成码包并开始批次 (demo line: codes generated, batch started)',
+    { batchId: line.batch.id, lot: line.batch.lot, generated: line.generated, casesInStock: stock.casesLeft(line.unitsPerCase) });
+
+  const devices = await startDemoDevices({ readDelayMs: options.readDelayMs ?? 5 });
+  let receiver: RunningReceiver | null = null;
+  let station: RunningStation | null = null;
+  try {
+    if (options.receiverDbPath != null) receiver = await startReceiver({ port: 0, host: '127.0.0.1', dbPath: options.receiverDbPath });
+    const at = (port: number): string => `127.0.0.1:${port}`;
+    const config = parseConfig({
+      station: { id: DEMO_STATION_ID, name: '演示线 (demo line)', line: DEMO_LINE },
+      database: options.dbPath,
+      case: {
+        camera: { driver: 'cognex', tcp: at(devices.ports.camera) },
+        caseCode: { mode: 'read', reader: { driver: 'keyence', tcp: at(devices.ports.caseReader) } },
+        readTimeoutMs: 800,
+      },
+      pallet: {
+        reader: { driver: 'hikrobot', tcp: at(devices.ports.palletReader) },
+        printer: { driver: 'zpl', tcp: at(devices.ports.printer) },
+        verifier: { driver: 'keyence', tcp: at(devices.ports.verifier) },
+      },
+      plc: { driver: 'modbus-tcp', tcp: at(devices.ports.plc), unitId: 1, rejectConfirmTimeoutMs: 1000 },
+      epcis: { identifiers: { uriTemplate: 'https://c.demo.wuma.example/{kind}/{code}' } },
+      ...(receiver === null ? {} : { sync: { url: receiver.url, enabled: true } }),
+      alarms: { consecutiveRejects: 3, diskMinFreeMiB: 64 },
+    }, 'demo');
+    station = await startStation(config, { logger: log, plcTiming: { pollIntervalMs: options.plcPollMs ?? 5 }, sync: receiver !== null });
+  } catch (error) {
+    await station?.stop();
+    await receiver?.close();
+    await devices.close();
+    throw error;
+  }
+  const running = station;
+
+  const dice = seeded(options.seed ?? webCryptoRandomSeed());
+  const conveyor = new Conveyor({
+    camera: devices.cameraFeed, caseReader: devices.caseFeed, trigger: () => { devices.plc.plc.advanceTrigger(1); },
+    stock, unitsPerCase: line.unitsPerCase, rate: options.rate, faults: options.faults, limit: options.cases, random: dice,
+    foreignCode: () => generateCode(DEFAULT_PROFILES['cap-outer'], webCryptoRandom),
+    ...(options.onFed === undefined ? {} : { onCase: options.onFed }),
+  });
+
+  // Decisions, in order, from the station's "last reads" (seq increases by one per decided case).
+  let lastSeq = 0;
+  let good = 0;
+  let rejected = 0;
+  const byReason: Partial<Record<RejectReason, number>> = {};
+  const unsubscribe = running.onChange(() => {
+    const reads = running.status().lastReads;
+    if (reads.length === 0 || (reads[0]?.seq ?? 0) <= lastSeq) return;
+    for (const r of reads.filter((x) => x.seq > lastSeq).reverse()) {
+      lastSeq = r.seq;
+      if (r.outcome === 'accepted' && r.caseCode !== null) {
+        good += 1;
+        conveyor.accepted(r.caseCode);
+        options.onAccepted?.(r.caseCode);
+        // The accepted case rolls on to the palletiser; its reader fires on its own photo-eye.
+        devices.palletFeed.push([r.caseCode]);
+        devices.palletReader.fire();
+      } else {
+        rejected += 1;
+        const first = r.reasons[0];
+        if (first !== undefined) byReason[first] = (byReason[first] ?? 0) + 1;
+        if (r.caseCode !== null) conveyor.settled(r.caseCode);
+      }
+    }
+  });
+  const runStarted = performance.now();
+  conveyor.start();
+  const finished = conveyor.done.then(async (end) => {
+    await until(() => lastSeq >= conveyor.fed, 10_000);
+    return end;
+  });
+
+  let stopping: Promise<DemoSummary> | null = null;
+  const stop = (): Promise<DemoSummary> => {
+    stopping ??= (async () => {
+      conveyor.stop();
+      const end = await finished;
+      // Let the palletiser take the last accepted cases before the snapshot.
+      await until(() => devices.palletFeed.waiting === 0 && running.status().palletStation?.state !== 'labelling' && running.status().palletStation?.state !== 'verifying', 3_000);
+      const summary = summarize(running, line, {
+        end, started, runStarted, fed: conveyor.fed, faultsPlanned: conveyor.byFault, decided: lastSeq, good, rejected, byReason, dbPath: options.dbPath,
+      });
+      unsubscribe();
+      await running.stop();
+      await receiver?.close();
+      await devices.close();
+      log.info('演示线已停止 (demo line stopped)', { fed: summary.fed, decided: summary.decided });
+      return summary;
+    })();
+    return stopping;
+  };
+  return { station: running, devices, line, receiver, decided: () => lastSeq, fed: () => conveyor.fed, finished, stop };
+}
+
+function webCryptoRandomSeed(): number {
+  const b = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(b);
+  return b[0] ?? 1;
+}
+
+function summarize(station: RunningStation, line: DemoLine, run: {
+  end: ConveyorEnd; started: number; runStarted: number; fed: number; faultsPlanned: Readonly<Record<FaultKind | 'none', number>>; decided: number;
+  good: number; rejected: number; byReason: Partial<Record<RejectReason, number>>; dbPath: string;
+}): DemoSummary {
+  const db = station.store.db;
+  const status = station.status();
+  const batchId = line.batch.id;
+  const count = (sql: string, ...params: unknown[]): number => db.prepare(sql).pluck().get(...params) as number;
+  const report = verifyStore(db);
+  const rec = reconcileBatch(db, batchId);
+  const elapsedMs = Math.round(performance.now() - run.started);
+  const runMs = Math.round(performance.now() - run.runStarted);
+  return {
+    ok: report.ok && rec.totals.balanced,
+    db: run.dbPath,
+    resumed: line.resumed,
+    batch: { id: batchId, lot: line.batch.lot },
+    end: run.end,
+    elapsedMs,
+    fed: run.fed,
+    faultsPlanned: run.faultsPlanned,
+    decided: run.decided,
+    cases: { good: run.good, rejected: run.rejected, byReason: run.byReason },
+    batchTotals: {
+      cases: count(`SELECT count(*) FROM containers WHERE batch_id = ? AND level = 'case'`, batchId),
+      rejects: count(`SELECT count(*) FROM rejects WHERE batch_id = ? AND station = 'case'`, batchId),
+      pallets: count(`SELECT count(*) FROM containers WHERE batch_id = ? AND level = 'pallet'`, batchId),
+      palletStackCases: status.palletStation?.cases ?? 0,
+    },
+    pallets: status.counters.pallets,
+    alarms: { raised: count(`SELECT count(*) FROM audit_log WHERE action = 'alarm.raise'`), active: status.alarms.map((a) => a.id) },
+    outbox: { events: count('SELECT count(*) FROM outbox'), confirmed: count(`SELECT count(*) FROM outbox WHERE state = 'confirmed'`) },
+    verify: { ok: report.ok, failed: report.checks.filter((c) => !c.ok).map((c) => c.id) },
+    reconciliationBalanced: rec.totals.balanced,
+    setupMs: elapsedMs - runMs,
+    casesPerSecond: runMs > 0 ? Math.round((run.decided / runMs) * 10_000) / 10 : 0,
+  };
+}
