@@ -61,6 +61,11 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-
  * (`.1415` → `.142`, hash-generator vector TimeStampRoundOff), carrying into seconds when needed.
  */
 export function canonicalTime(value: unknown, field: string): string {
+  return isoTime(canonicalEpochMs(value, field));
+}
+
+/** The instant of `canonicalTime` as epoch ms (the same rounding); throws INVALID_EVENT like it. */
+export function canonicalEpochMs(value: unknown, field: string): number {
   if (typeof value !== 'string') fail(`${field} 不是字符串 (${field} is not a string)`);
   const m = TIME.exec(value);
   if (!m) fail(`${field} 时间格式错误 "${value}" (${field} is not an RFC 3339 date-time)`);
@@ -74,7 +79,7 @@ export function canonicalTime(value: unknown, field: string): string {
     t -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
   }
   if (!Number.isFinite(t)) fail(`${field} 时间无效 "${value}" (${field} is not a valid time)`);
-  return isoTime(t);
+  return t;
 }
 
 /** Last minute formatted by `isoTime`: events of one capture mostly share it, so the Date is built once. */

@@ -168,24 +168,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     }
   }
 
-  function runJob(captureID: string, createdAt: string, events: unknown[], behaviour: CaptureErrorBehaviour, prefixes: Record<string, string>): CaptureJobResult {
-    const outcome = store.ingest(events, { behaviour, captureID, prefixes });
-    const job: CaptureJobResult = {
-      captureID,
-      createdAt,
-      finishedAt: new Date().toISOString(),
-      running: false,
-      success: outcome.errors.length === 0,
-      captureErrorBehaviour: behaviour,
-      eventCount: events.length,
-      storedCount: outcome.stored,
-      duplicateCount: outcome.duplicates,
-      rejectedCount: outcome.errors.length,
-      errors: outcome.errors,
-      conflicts: outcome.conflicts,
-    };
-    store.saveJob(job);
-    return job;
+  function runJob(captureID: string, createdAt: string, events: unknown[], behaviour: CaptureErrorBehaviour, prefixes: Record<string, string>): void {
+    // The finished job is written in the same transaction as its events: one commit (one fsync) per capture.
+    store.ingest(events, {
+      behaviour, captureID, prefixes,
+      job: (outcome): CaptureJobResult => ({
+        captureID,
+        createdAt,
+        finishedAt: new Date().toISOString(),
+        running: false,
+        success: outcome.errors.length === 0,
+        captureErrorBehaviour: behaviour,
+        eventCount: events.length,
+        storedCount: outcome.stored,
+        duplicateCount: outcome.duplicates,
+        rejectedCount: outcome.errors.length,
+        errors: outcome.errors,
+        conflicts: outcome.conflicts,
+      }),
+    });
   }
 
   async function capture(req: IncomingMessage, res: ServerResponse): Promise<void> {
