@@ -8,7 +8,7 @@ import { parseEpcisContext } from '../../sync/epcis/epcis-context.ts';
 import { freezeEvent } from '../../sync/epcis/freeze-event.ts';
 import { mapFact } from '../../sync/epcis/map-fact.ts';
 import { startReceiver, type RunningReceiver } from '../../sync/receiver/start-receiver.ts';
-import { assembleCaptureDocument, Sender } from '../../sync/index.ts';
+import { assembleCaptureDocument, Sender, type OutboxCounts, type SyncSummary } from '../../sync/index.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
@@ -90,11 +90,10 @@ function prng(seed: number): () => number {
 }
 
 describe('sync under network faults (e2e, reference receiver)', () => {
-  it('20,000 events through resets, dropped responses, blackholes, latency and partitions: all stored exactly once; poison quarantined', async () => {
-    const stationPath = dir.file('station.db');
-    const expected = buildStation(stationPath, EVENTS, [4_321, 17_000]);
+  /** The sender through the fault proxy (resets, dropped responses, blackholes, latency, partitions each second). */
+  async function runThroughFaults(stationPath: string, seed: number): Promise<{ summary: SyncSummary; counts: OutboxCounts; quarantined: { id: number; last_error: string }[]; stats: ReturnType<FaultProxy['stats']>; seconds: number; partitions: number }> {
     receiver = await startReceiver({ port: 0, dbPath: dir.file('hq.db'), limits: { maxEvents: 250, maxBytes: 400_000 } });
-    const rnd = prng(5);
+    const rnd = prng(seed);
     proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: receiver.port } });
     proxy.setPlan((): Fault => {
       const r = rnd();
@@ -109,7 +108,7 @@ describe('sync under network faults (e2e, reference receiver)', () => {
     const partitioner = setInterval(() => { partitions += 1; px.partition(150); }, 1_000);
     const store = openStore(stationPath, { checkpointer: false });
     const started = Date.now();
-    let summary;
+    let summary: SyncSummary;
     try {
       summary = await new Sender({
         outbox: new SqliteOutbox(store.db), url: proxy.url, assemble: assembleCaptureDocument(),
@@ -124,19 +123,37 @@ describe('sync under network faults (e2e, reference receiver)', () => {
     await store.close();
     await receiver.close();
     receiver = undefined;
+    return { summary, counts, quarantined, stats: proxy.stats(), seconds, partitions };
+  }
+
+  it('20,000 events through resets, dropped responses, blackholes, latency and partitions: the receiver holds exactly 20,000, none lost, none twice', async () => {
+    const stationPath = dir.file('station.db');
+    const expected = buildStation(stationPath, EVENTS);
+    const { summary, counts, stats, seconds, partitions } = await runThroughFaults(stationPath, 5);
     const held = receiverHolds(dir.file('hq.db'), expected);
-    const stats = proxy.stats();
     console.info('sync fault figures', JSON.stringify({ seconds, held, counts, summary, partitions, proxy: stats }));
 
-    expect(counts).toEqual({ pending: 0, confirmed: EVENTS - 2, quarantined: 2 });
-    expect(held).toEqual({ rows: EVENTS - 2, unique: EVENTS - 2, lost: 0 });
-    expect(quarantined.map((q) => q.id)).toEqual([4_322, 17_001]);
-    for (const q of quarantined) expect(q.last_error).toMatch(/eventTimeZoneOffset|pattern|schema/i);
+    expect(counts).toEqual({ pending: 0, confirmed: EVENTS, quarantined: 0 });
+    expect(held).toEqual({ rows: EVENTS, unique: EVENTS, lost: 0 });
     // The faults really happened, including responses dropped after the receiver had stored the capture.
     expect(stats.faults['drop-response']).toBeGreaterThan(5);
     expect(stats.faults.reset).toBeGreaterThan(5);
     expect(stats.faults.blackhole).toBeGreaterThan(0);
     expect(summary.retries).toBeGreaterThan(10);
+  });
+
+  it('poison events among 4,000 through the same faults: quarantined with the receiver reason, the rest stored exactly once', async () => {
+    const stationPath = dir.file('station.db');
+    const expected = buildStation(stationPath, 4_000, [1_234, 3_000]);
+    const { summary, counts, quarantined, stats, seconds } = await runThroughFaults(stationPath, 7);
+    const held = receiverHolds(dir.file('hq.db'), expected);
+    console.info('sync poison figures', JSON.stringify({ seconds, held, counts, summary, proxy: stats }));
+
+    expect(counts).toEqual({ pending: 0, confirmed: 4_000 - 2, quarantined: 2 });
+    expect(held).toEqual({ rows: 4_000 - 2, unique: 4_000 - 2, lost: 0 });
+    expect(quarantined.map((q) => q.id)).toEqual([1_235, 3_001]);
+    for (const q of quarantined) expect(q.last_error).toMatch(/eventTimeZoneOffset|pattern|schema/i);
+    expect(summary.retries).toBeGreaterThan(0);
   });
 
   it('20,000 events with the sender as a child process SIGKILLed 50 times mid-POST and mid-poll: exactly once, none lost', async () => {
