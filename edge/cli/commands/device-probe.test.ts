@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRINTER_EMULATORS } from '../../../printers/index.ts';
+import { DEFAULT_REGISTER_MAP, startModbusPlcEmulator } from '../../plc/index.ts';
 import { runWuma } from '../../../test/support/run-cli.ts';
 
 describe('wuma device probe', () => {
@@ -10,6 +11,19 @@ describe('wuma device probe', () => {
       const r = await runWuma(['device', 'probe', '--driver', 'zpl', '--tcp', `127.0.0.1:${port}`, '--json']);
       expect(r.code).toBe(0);
       expect(r.json()).toMatchObject({ device: 'printer', ok: true, kind: 'zpl' });
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('reads a Modbus PLC emulator\'s status', async () => {
+    const emulator = await startModbusPlcEmulator({ map: DEFAULT_REGISTER_MAP, tcp: { host: '127.0.0.1', port: 0 } });
+    try {
+      const r = await runWuma(['device', 'probe', '--driver', 'modbus-tcp', '--tcp', `127.0.0.1:${emulator.tcpPort}`, '--json']);
+      expect(r.code).toBe(0);
+      expect(r.json()).toMatchObject({ device: 'plc', ok: true, status: { triggerCounter: expect.any(Number) } });
+      const wrong = await runWuma(['device', 'probe', '--driver', 'modbus-tcp', '--serial', '/dev/null']);
+      expect(wrong.code).toBe(2);
     } finally {
       await emulator.close();
     }
