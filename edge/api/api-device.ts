@@ -1,0 +1,8 @@
+import type { DeviceView, ProbeResultView } from './contract.ts';
+
+/** A device the IT screen lists, with the way to probe it (built from the station config by devices-from-config.ts). */
+export interface ApiDevice {
+  readonly view: DeviceView;
+  /** Connects, asks status/identity, disconnects; never throws (a failure is a value). */
+  probe(): Promise<ProbeResultView>;
+}

@@ -1,0 +1,88 @@
+import { renderReconciliationCsv, renderReconciliationPdf } from '../report/index.ts';
+import { closeBatch, getBatch, pauseBatch, resumeBatch, startBatch } from '../store/batches.ts';
+import type { Batch } from '../store/batches.ts';
+import { listProducts } from '../store/products.ts';
+import { reconcileBatch } from '../store/reconciliation.ts';
+import type { BatchView, ReconciliationView } from './contract.ts';
+import { ApiError } from './errors.ts';
+import { obj, str, SIGNATURE, type JsonSchema } from './json-schema.ts';
+import { fileResponse, sessionOf, type ApiDeps, type RouteImpls, type RouteInput } from './route-types.ts';
+import { verifySigner } from './verify-signer.ts';
+import { batchView, productView } from './views.ts';
+
+function batchId(params: Readonly<Record<string, string>>): number {
+  const raw = params['batchId'] ?? '';
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ApiError('BAD_REQUEST', '批次编号应为正整数 (batch id must be a positive whole number)', { errors: [{ path: 'batchId', message: '应为正整数 (must be a positive whole number)' }] });
+  return Number(raw);
+}
+
+function mustBatch(deps: ApiDeps, id: number): Batch {
+  const b = getBatch(deps.db, id);
+  if (b === null) throw new ApiError('NOT_FOUND', `批次 ${id} 不存在 (batch not found)`);
+  return b;
+}
+
+function changed(deps: ApiDeps, b: Batch, change: 'start' | 'pause' | 'resume' | 'close'): BatchView {
+  const view = batchView(b);
+  deps.feed.batchChanged(view, change);
+  return view;
+}
+
+const LIMIT_QUERY: JsonSchema = { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } }, additionalProperties: false };
+
+export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch' | 'startBatch' | 'pauseBatch' | 'resumeBatch' | 'closeBatch' | 'batchReport'> = {
+  listProducts: { handle: (deps) => ({ products: listProducts(deps.db).map(productView) }) },
+  listBatches: {
+    query: LIMIT_QUERY,
+    handle(deps, { query }) {
+      const ids = deps.db.prepare(`SELECT id FROM batches ORDER BY state = 'closed', id DESC LIMIT ?`).pluck().all(query?.limit ?? 50) as number[];
+      return { batches: ids.map((id) => batchView(mustBatch(deps, id))) };
+    },
+  },
+  getBatch: { handle: (deps, { params }) => batchView(mustBatch(deps, batchId(params))) },
+  startBatch: {
+    body: obj({
+      productId: str(64), lot: str(20), productionDate: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }, line: str(40),
+      plannedQty: { type: ['integer', 'null'], minimum: 1 }, packages: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 64 },
+    }, ['productId', 'lot', 'productionDate', 'line', 'packages']),
+    handle(deps, input) {
+      const b = input.body;
+      const batch = startBatch(deps.db, { ...b, plannedQty: b.plannedQty ?? null, actor: sessionOf(input).user.id });
+      return changed(deps, batch, 'start');
+    },
+  },
+  pauseBatch: { handle: (deps, input) => changed(deps, pauseBatch(deps.db, batchId(input.params), sessionOf(input).user.id), 'pause') },
+  resumeBatch: { handle: (deps, input) => changed(deps, resumeBatch(deps.db, batchId(input.params), sessionOf(input).user.id), 'resume') },
+  closeBatch: {
+    body: { type: 'object', properties: { reason: SIGNATURE.reason, pin: SIGNATURE.pin }, additionalProperties: false },
+    handle(deps, input: RouteInput<'closeBatch'>) {
+      const user = sessionOf(input).user;
+      const id = batchId(input.params);
+      const reason = input.body.reason;
+      // A reason makes the close a signed one (it explains unexplained codes): the PIN is asked again first.
+      if (reason !== undefined) verifySigner(deps.db, user.id, input.body.pin);
+      const outcome = closeBatch(deps.db, { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }) });
+      const report = outcome.report as unknown as ReconciliationView;
+      if (outcome.kind === 'refused') {
+        throw new ApiError('SIGNATURE_REQUIRED', `批次有 ${outcome.report.totals.unexplained} 个码去向不明，需填写原因并用 PIN 签名后才能关闭 (the batch has unexplained codes: a reason signed with the PIN is required)`, { details: { report } });
+      }
+      deps.logger.info('api.batch.closed', { batchId: id, userId: user.id, signed: reason !== undefined });
+      return { batch: changed(deps, outcome.batch, 'close'), report };
+    },
+  },
+  batchReport: {
+    query: { type: 'object', properties: { format: { enum: ['json', 'csv', 'pdf'] } }, additionalProperties: false },
+    async handle(deps, { params, query }) {
+      const id = batchId(params);
+      mustBatch(deps, id);
+      const report = reconcileBatch(deps.db, id);
+      const format = query?.format ?? 'json';
+      if (format === 'csv') return fileResponse('text/csv; charset=utf-8', `batch-${id}-reconciliation.csv`, renderReconciliationCsv(report));
+      if (format === 'pdf') {
+        const data = await renderReconciliationPdf(report, deps.reportFont === undefined ? {} : { fontPath: deps.reportFont });
+        return fileResponse('application/pdf', `batch-${id}-reconciliation.pdf`, data);
+      }
+      return report as unknown as ReconciliationView;
+    },
+  },
+};
