@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
-import { EdgeSupervisor, isAlive, type SupervisorState } from './edge-supervisor.ts';
-import { canConnect, freePort, waitForPort } from './wait-for-port.ts';
+import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+import { EdgeSupervisor, isAlive, type SupervisorState } from '../../desktop/main/edge-supervisor.ts';
+import { canConnect, freePort, waitForPort } from '../../desktop/main/wait-for-port.ts';
 
-const FAKE_EDGE = fileURLToPath(new URL('./fixtures/fake-edge.ts', import.meta.url));
+const FAKE_EDGE = fileURLToPath(new URL('../../desktop/main/fixtures/fake-edge.ts', import.meta.url));
 
 async function until(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
