@@ -1,7 +1,7 @@
 import { getRandomValues } from 'node:crypto';
 import type { CaptureLimits, CaptureResult, OutboxEntry, OutboxSource, SyncEvent, SyncState, SyncSummary } from '../contract.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { SyncBugError } from '../errors.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { CaptureClient } from './capture-client.ts';
 import { syncTransition } from './state-machine.ts';
 import { takeBatch, type Batch, type DocumentSize } from './take-batch.ts';
