@@ -27,7 +27,7 @@ export function buildPreload(source: string): string {
   const match = ELECTRON_IMPORT.exec(stripped);
   if (match === null) throw new Error('preload 必须以一行 import { … } from \'electron\' 引入 electron (preload must import electron in one line)');
   const js = stripped.replace(ELECTRON_IMPORT, `const { ${match[1]} } = require('electron');`);
-  const parsed = parseSync('preload.cjs', js, { sourceType: 'script' });
+  const parsed = parseSync('preload.js', js, { sourceType: 'module' });
   if (parsed.errors.length > 0) throw new Error(`preload 语法错误 (syntax error): ${parsed.errors[0]?.message ?? ''}`);
   if (parsed.module.staticImports.length > 0 || parsed.module.staticExports.length > 0 || parsed.module.dynamicImports.length > 0) {
     throw new Error('沙箱 preload 只能引入 electron (a sandboxed preload may import electron only)');
