@@ -306,6 +306,10 @@ export type PushCommand = { readonly type: 'subscribe'; readonly topics: readonl
 
 /** WebSocket sub-protocol a browser may use to carry the token where it cannot set headers: `wuma-token.<token>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'wuma-token.';
+/** Likewise for the session id on a WebSocket: `wuma-session.<id>` (for `session` pushes to that session only). */
+export const SESSION_SUBPROTOCOL_PREFIX = 'wuma-session.';
+/** The sub-protocol the server selects (the token/session ones are never echoed back). */
+export const PUSH_PROTOCOL = 'wuma.v1';
 export const TOKEN_COOKIE = 'wuma_token';
 export const SESSION_COOKIE = 'wuma_session';
 export const SESSION_HEADER = 'x-wuma-session';

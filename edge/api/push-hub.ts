@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PUSH_TOPICS, SESSION_COOKIE, SESSION_HEADER, type PushMessage, type PushTopic } from './contract.ts';
+import { PUSH_PROTOCOL, PUSH_TOPICS, SESSION_COOKIE, SESSION_HEADER, SESSION_SUBPROTOCOL_PREFIX, type PushMessage, type PushTopic } from './contract.ts';
 import { ApiError } from './errors.ts';
 import type { ApiLogger } from './logger.ts';
 import { guardRequest, parseCookies, type GuardConfig } from './request-guard.ts';
@@ -13,8 +13,6 @@ const TOPIC_OF: Readonly<Record<PushMessage['type'], PushTopic | null>> = {
   hello: null, status: 'status', batch: 'batch', alarm: 'alarm', reject: 'reject', sync: 'sync', import: 'import', session: 'session',
 };
 
-/** The sub-protocol the server selects; a browser offers it beside `wuma-token.<token>` (never echoed back). */
-export const PUSH_PROTOCOL = 'wuma.v1';
 
 /** A client that stops reading (a frozen window) is cut off past this much unsent data instead of growing edge's heap. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -57,7 +55,9 @@ export class PushHub {
       return;
     }
     const headerSession = req.headers[SESSION_HEADER];
-    const sessionId = (Array.isArray(headerSession) ? headerSession[0] : headerSession) ?? parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? null;
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+    const protocolSession = offered.find((p) => p.startsWith(SESSION_SUBPROTOCOL_PREFIX))?.slice(SESSION_SUBPROTOCOL_PREFIX.length);
+    const sessionId = (Array.isArray(headerSession) ? headerSession[0] : headerSession) ?? protocolSession ?? parseCookies(req.headers.cookie).get(SESSION_COOKIE) ?? null;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const client: Client = { topics: new Set(PUSH_TOPICS), seq: 0, sessionId };
       this.#clients.set(ws, client);
