@@ -145,7 +145,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
       // The alarm itself stays in memory; a database that cannot take an audit row has its own alarm.
       log.error('报警写入审计日志失败 (alarm audit failed)', { alarm: alarm.id, error: error instanceof Error ? error.message : String(error) });
     }
-    if (action === 'alarm.raise') log.warn(`报警 (alarm): ${alarm.message}`, { alarm: alarm.id, level: alarm.level, action: alarm.action });
+    if (action === 'alarm.raise') log.warn(`报警 (alarm): ${alarm.message}`, { alarm: alarm.id, alarmLevel: alarm.level, action: alarm.action });
     else log.info(`报警解除 (alarm cleared): ${alarm.message}`, { alarm: alarm.id });
   }, now);
   alarms.onChange(changed);

@@ -86,7 +86,8 @@ export class CaseStation {
   #seq = 0;
   #last: CaseOutcomeView[] = [];
   readonly #queue: (ReadResult | null)[] = [];
-  #pump: Promise<void> | null = null;
+  #pump: Promise<void> = Promise.resolve();
+  #draining = false;
   #closed = false;
   readonly #disposers: (() => void)[] = [];
 
@@ -140,7 +141,7 @@ export class CaseStation {
 
   /** Resolves when no case is in hand. */
   async idle(): Promise<void> {
-    while (this.#pump !== null) await this.#pump;
+    while (this.#draining) await this.#pump;
   }
 
   /** Leaves `halted` after the operator cleared the cause; the runtime calls start() again if the batch runs. */
@@ -164,19 +165,28 @@ export class CaseStation {
       return;
     }
     this.#queue.push(prefetched);
-    this.#pump ??= this.#drain().finally(() => { this.#pump = null; });
+    if (this.#draining) return;
+    this.#draining = true;
+    // #drain may finish synchronously: `draining`, not the promise, says whether one runs.
+    this.#pump = this.#drain();
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#closed) {
-      const prefetched = this.#queue.shift() ?? null;
-      if (this.#state !== 'idle') {
-        // Halted (or stopped) mid-queue: the line is stopped; these cases are rescanned after the reset.
-        this.#o.log.warn('工位已停止，未处理的触发被丢弃 (station stopped; pending triggers dropped)', { dropped: this.#queue.length + 1, state: this.#state });
-        this.#queue.length = 0;
-        break;
+    // `finally` runs in the same synchronous step as the last queue check (no await between them), so a trigger
+    // enqueued after it starts a new drain instead of waiting in the queue for the next trigger.
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const prefetched = this.#queue.shift() ?? null;
+        if (this.#state !== 'idle') {
+          // Halted (or stopped) mid-queue: the line is stopped; these cases are rescanned after the reset.
+          this.#o.log.warn('工位已停止，未处理的触发被丢弃 (station stopped; pending triggers dropped)', { dropped: this.#queue.length + 1, state: this.#state });
+          this.#queue.length = 0;
+          break;
+        }
+        await this.#handle(prefetched);
       }
-      await this.#handle(prefetched);
+    } finally {
+      this.#draining = false;
     }
   }
 

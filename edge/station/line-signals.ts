@@ -17,7 +17,8 @@ export class LineSignals {
   #running = false;
   #counters: LineCounters = { good: 0, reject: 0, noRead: 0 };
   #written: { light: string; stop: boolean | null; counters: string } = { light: '', stop: null, counters: '' };
-  #flushing: Promise<void> | null = null;
+  #flushing: Promise<void> = Promise.resolve();
+  #busy = false;
   #dirty = false;
   #closed = false;
   readonly #unsubscribe: (() => void) | null;
@@ -59,7 +60,7 @@ export class LineSignals {
 
   /** Resolves when no write is pending. */
   async settled(): Promise<void> {
-    while (this.#flushing !== null) await this.#flushing;
+    while (this.#busy) await this.#flushing;
   }
 
   #onPlcEvent(e: PlcEvent): void {
@@ -76,29 +77,39 @@ export class LineSignals {
   #kick(): void {
     if (this.#plc === null || this.#closed) return;
     this.#dirty = true;
-    this.#flushing ??= this.#flush().finally(() => { this.#flushing = null; });
+    if (this.#busy) return;
+    this.#busy = true;
+    // #flush may finish synchronously (nothing to write): `busy`, not the promise, says whether one runs.
+    this.#flushing = this.#flush();
   }
 
   async #flush(): Promise<void> {
     const plc = this.#plc;
     if (plc === null) return;
-    while (this.#dirty && !this.#closed) {
-      this.#dirty = false;
-      const light = this.light;
-      const lightKey = JSON.stringify(light);
-      const stop = this.lineStopped;
-      const countersKey = JSON.stringify(this.#counters);
-      try {
-        if (stop !== this.#written.stop) { await plc.lineStop(stop); this.#written.stop = stop; }
-        if (lightKey !== this.#written.light) { await plc.setStackLight(light); this.#written.light = lightKey; }
-        if (countersKey !== this.#written.counters) { await plc.writeCounters(this.#counters); this.#written.counters = countersKey; }
-      } catch (error) {
-        if (this.#closed) return;
-        this.#log.warn('PLC 输出写入失败 (PLC output write failed)', { error: error instanceof Error ? error.message : String(error) });
-        // The driver reconnects by itself and reports connection-restored, which re-drives every output.
-        this.#alarms.raise('plc-offline', 'plc');
-        return;
+    // `finally` runs in the same synchronous step as the last `dirty` check (no await between them): a change
+    // that arrives after it sees no flush in progress and starts a new one, so no update is lost.
+    try {
+      while (this.#dirty && !this.#closed) {
+        this.#dirty = false;
+        const light = this.light;
+        const lightKey = JSON.stringify(light);
+        const stop = this.lineStopped;
+        const countersKey = JSON.stringify(this.#counters);
+        try {
+          if (stop !== this.#written.stop) { await plc.lineStop(stop); this.#written.stop = stop; }
+          if (lightKey !== this.#written.light) { await plc.setStackLight(light); this.#written.light = lightKey; }
+          if (countersKey !== this.#written.counters) { await plc.writeCounters(this.#counters); this.#written.counters = countersKey; }
+        } catch (error) {
+          if (this.#closed) return;
+          this.#log.warn('PLC 输出写入失败 (PLC output write failed)', { error: error instanceof Error ? error.message : String(error) });
+          // The driver reconnects by itself and reports connection-restored, which re-drives every output.
+          this.#dirty = false;
+          this.#alarms.raise('plc-offline', 'plc');
+          return;
+        }
       }
+    } finally {
+      this.#busy = false;
     }
   }
 
