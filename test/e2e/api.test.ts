@@ -132,7 +132,7 @@ describe('token, Host and Origin', () => {
   it('refuses every route without the token or with a wrong one (401), also the UI and the WebSocket', async () => {
     for (const route of ROUTE_TABLE) {
       const path = route.descriptor.path.replace(/\{\w+\}/g, '1');
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { authorization: `Bearer ${api.token}x` }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { authorization: `Bearer ${api.token}x` }] as Record<string, string>[]) {
         const r = await call(api.port, route.descriptor.method, path, { headers });
         expect(r.status, `${route.id} ${JSON.stringify(headers)}`).toBe(401);
         expect(r.json.code).toBe('UNAUTHORIZED');
