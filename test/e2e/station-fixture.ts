@@ -118,7 +118,7 @@ export async function startTestLine(options: LineOptions = {}): Promise<TestLine
   }, 'test');
   const logs: string[] = [];
   const logger = createLogger({ write: (l) => { logs.push(l); }, level: 'debug' });
-  const start = (): Promise<RunningStation> => startStation(config, { logger, plcTiming: { pollIntervalMs: 5 }, verifyTimeoutMs: 500, ...options.overrides });
+  const start = (): Promise<RunningStation> => startStation(config, { logger, plcTiming: { pollIntervalMs: 5, requestTimeoutMs: 3_000, watchdogMs: 5_000 }, verifyTimeoutMs: 500, ...options.overrides });
 
   const line: TestLine = {
     dir, dbPath, material, plc, camera, caseReader, palletReader, verifier, printer, cameraFeed, caseFeed, palletFeed, labelFeed, logs,
