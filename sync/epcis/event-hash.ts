@@ -67,6 +67,8 @@ export function canonicalTime(value: unknown, field: string): string {
 /** The instant of `canonicalTime` as epoch ms (the same rounding); throws INVALID_EVENT like it. */
 export function canonicalEpochMs(value: unknown, field: string): number {
   if (typeof value !== 'string') fail(`${field} 不是字符串 (${field} is not a string)`);
+  // The receiver asks for the instant of the eventTime it has just hashed: remember the last answer.
+  if (value === lastTimeText) return lastTimeMs;
   const m = TIME.exec(value);
   if (!m) fail(`${field} 时间格式错误 "${value}" (${field} is not an RFC 3339 date-time)`);
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
@@ -79,8 +81,13 @@ export function canonicalEpochMs(value: unknown, field: string): number {
     t -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
   }
   if (!Number.isFinite(t)) fail(`${field} 时间无效 "${value}" (${field} is not a valid time)`);
+  lastTimeText = value;
+  lastTimeMs = t;
   return t;
 }
+
+let lastTimeText: string | undefined;
+let lastTimeMs = 0;
 
 /** Last minute formatted by `isoTime`: events of one capture mostly share it, so the Date is built once. */
 let isoMinute = Number.NaN;

@@ -32,12 +32,31 @@ function validators(): Validators {
   // ajv-formats is CommonJS; under Node's ESM interop its default export is the plugin function itself.
   const addFormats = addFormatsModule as unknown as (a: Ajv) => void;
   addFormats(ajv);
+  const uri = ajv.formats['uri'];
+  if (typeof uri === 'function') ajv.addFormat('uri', remembered(uri as (value: string) => boolean));
   ajv.addSchema(schema);
   const root = ajv.getSchema(schema.$id);
   const documentEvent = ajv.getSchema(`${schema.$id}#/definitions/EPCIS-Document-Event`);
   if (!root || !documentEvent) throw new Error('EPCIS schema did not compile');
   compiled = { root, documentEvent };
   return compiled;
+}
+
+/**
+ * A pure format check with a memory: readPoint, bizLocation and vocabulary URIs repeat in every event, and
+ * ajv-formats' full `uri` check is one very long regular expression. Dropped whole when it fills up.
+ */
+function remembered(check: (value: string) => boolean): (value: string) => boolean {
+  const seen = new Map<string, boolean>();
+  return (value) => {
+    let ok = seen.get(value);
+    if (ok === undefined) {
+      ok = check(value);
+      if (seen.size >= 1024) seen.clear();
+      seen.set(value, ok);
+    }
+    return ok;
+  };
 }
 
 /** Compiles the validators now (start-up) instead of on the first request. */

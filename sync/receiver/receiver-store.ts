@@ -105,12 +105,15 @@ function validationError(index: number, eventID: string | null, detail: string):
   };
 }
 
-/** `ni:///sha-256;<64 hex>?ver=CBV2.x` → the digest and a version byte (0x20 / 0x21); null for other forms. */
-function hashKey(eventID: string): Buffer | null {
+/**
+ * `ni:///sha-256;<64 hex>?ver=CBV2.x` → the digest and a version byte (0x20 / 0x21); null for other forms.
+ * `computed`: the eventID is `eventHashId`'s own output, so its form need not be checked again.
+ */
+function hashKey(eventID: string, computed = false): Buffer | null {
   if (eventID.length !== 89 || !eventID.startsWith(HASH_PREFIX) || !eventID.startsWith('?ver=CBV2.', 78)) return null;
   const minor = eventID.charCodeAt(88) - 48;
   const hex = eventID.slice(14, 78);
-  if ((minor !== 0 && minor !== 1) || !/^[0-9a-f]{64}$/.test(hex)) return null;
+  if ((minor !== 0 && minor !== 1) || (!computed && !/^[0-9a-f]{64}$/.test(hex))) return null;
   const key = Buffer.allocUnsafe(33);
   key.write(hex, 0, 'hex');
   key[32] = 0x20 + minor;
@@ -326,7 +329,7 @@ export class ReceiverStore {
       else if (!(error instanceof SyncError)) throw error;
     }
     // A verified hash eventID: the event time it covers clusters the key (see SCHEMA).
-    const hashed = hashKey(eventID);
+    const hashed = hashKey(eventID, verified);
     const t = verified ? canonicalEpochMs(event['eventTime'], 'eventTime') : eventID.startsWith(HASH_PREFIX) ? -1 : 0;
     const key = hashed ?? Buffer.from(eventID, 'utf8');
     let body: string;
