@@ -1,5 +1,18 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveModule } from './serve-module.ts';
+
+/**
+ * Files outside the renderer directory the browser may load, by URL path: the renderer imports
+ * `../../edge/api/client.ts` and `contract.ts`, which resolve to these URLs. Nothing else outside it is served.
+ */
+const EXTRA: Readonly<Record<string, string>> = {
+  '/edge/api/contract.ts': fileURLToPath(new URL('./contract.ts', import.meta.url)),
+  '/edge/api/client.ts': fileURLToPath(new URL('./client.ts', import.meta.url)),
+};
+/** Types serveModule handles (`.ts` is type-stripped for the browser). */
+const MODULE_TYPES = new Set(['.ts', '.js', '.json', '.css', '.html', '.svg', '.wav']);
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -23,6 +36,11 @@ export type StaticFile = { readonly kind: 'file'; readonly data: Buffer; readonl
  * leaves the directory (`..`, symlinks pointing out, NUL) is missing, never read. Dot-files are never served.
  */
 export async function readStaticFile(root: string, urlPath: string): Promise<StaticFile> {
+  const extra = EXTRA[urlPath];
+  if (extra !== undefined) {
+    const served = serveModule(extra);
+    return { kind: 'file', data: Buffer.from(served.body), contentType: served.contentType };
+  }
   let decoded: string;
   try { decoded = decodeURIComponent(urlPath); } catch { return { kind: 'missing' }; }
   if (decoded.includes('\0') || decoded.split('/').some((seg) => seg.startsWith('.'))) return { kind: 'missing' };
@@ -32,7 +50,12 @@ export async function readStaticFile(root: string, urlPath: string): Promise<Sta
     const full = await realpath(join(base, rel));
     if (full !== base && !full.startsWith(base + sep)) return { kind: 'missing' };
     if (!(await stat(full)).isFile()) return { kind: 'missing' };
-    return { kind: 'file', data: await readFile(full), contentType: TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream' };
+    const ext = extname(full).toLowerCase();
+    if (MODULE_TYPES.has(ext)) {
+      const served = serveModule(full);
+      return { kind: 'file', data: Buffer.from(served.body), contentType: served.contentType };
+    }
+    return { kind: 'file', data: await readFile(full), contentType: TYPES[ext] ?? 'application/octet-stream' };
   } catch {
     return { kind: 'missing' };
   }

@@ -184,6 +184,10 @@ describe('token, Host and Origin', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${api.port} ws://localhost:${api.port}`);
     expect(csp).toContain("frame-ancestors 'none'");
+    const client = await call(api.port, 'GET', '/edge/api/client.ts', { headers: { cookie } });
+    expect(client.headers['content-type']).toMatch(/text\/javascript/);
+    expect(client.text).not.toMatch(/import type|: Promise<CallResult<K>>/); // type-stripped for the browser
+    expect((await call(api.port, 'GET', '/edge/store/users.ts', { headers: { cookie } })).status).toBe(404);
     expect((await call(api.port, 'GET', '/../../etc/passwd', { headers: { cookie } })).status).toBe(404);
     expect((await call(api.port, 'GET', '/%2e%2e/wuma.db', { headers: { cookie } })).status).toBe(404);
     const me = await call(api.port, 'POST', '/api/session/login', { headers: { cookie }, body: { method: 'badge', badge: 'BADGE-operator-0001' } });
