@@ -193,7 +193,11 @@ describe('operator / QA / IT UI in Chromium against wuma api + wuma demo', () =>
       await page.getByTestId('sign-reason').fill('计划完成');
       await page.getByTestId('sign-pin').fill(PINS.qa);
       await page.getByTestId('sign-confirm').click();
-      await page.getByTestId('batch-closed').waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid="batch-closed"], .notice-error').first().waitFor({ timeout: 15_000 }).catch(async (e: unknown) => {
+        await page.screenshot({ path: `${SCREENS}/zz-close-failed.png`, fullPage: true });
+        throw e;
+      });
+      expect(await page.locator('.notice-error').count(), (await page.getByTestId('notice').textContent()) ?? '').toBe(0);
       await capture(page, '10-batch-closed');
       const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.locator('[data-testid^="report-pdf-"]').first().click()]);
       const pdfPath = dir.file('report.pdf');

@@ -24,6 +24,8 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   let products: readonly ProductView[] = [];
   let rejects: RejectView[] = [];
   let disposed = false;
+  // After a close the report links stay up until the operator asks for a new batch (pushes must not wipe them).
+  let closedShown = false;
   // Live parts, re-filled on each status push without rebuilding the page (no flicker at 10 pushes/s).
   const counters = h('div', { class: 'counters', 'data-testid': 'counters' });
   const progress = h('div', { class: 'progress-row' });
@@ -47,6 +49,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   };
 
   const draw = (): void => {
+    if (closedShown) return;
     if (status === null) { replace(root, h('p', { class: 'loading' }, t('common.loading'))); return; }
     const b = status.batch;
     if (b === null || b.state === 'closed') { void drawStart(); return; }
@@ -91,12 +94,13 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   };
 
   const showClosed = (b: BatchView): void => {
+    closedShown = true;
     status = status === null ? null : { ...status, batch: null };
     replace(root, h('section', { class: 'panel closed-batch', 'data-testid': 'batch-closed' },
       h('h2', {}, t('batch.closed', { lot: b.lot })),
       h('p', {}, t('report.ready')),
       reportLinks(b),
-      h('button', { class: 'btn btn-primary btn-big', 'data-testid': 'new-batch', onclick: () => { void drawStart(); } }, t('batch.new')),
+      h('button', { class: 'btn btn-primary btn-big', 'data-testid': 'new-batch', onclick: () => { closedShown = false; void drawStart(); } }, t('batch.new')),
     ));
   };
 
@@ -111,7 +115,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   };
 
   const drawLive = (): void => {
-    if (status === null) return;
+    if (status === null || closedShown) return;
     const c = status.counters;
     const tile = (key: string, value: number, kind: string): HTMLElement =>
       h('div', { class: `counter counter-${kind}`, 'data-testid': `count-${kind}`, 'data-value': value },
