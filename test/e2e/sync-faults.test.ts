@@ -64,14 +64,17 @@ function buildStation(path: string, count: number, poisonAt: readonly number[] =
   return ids;
 }
 
-/** What the receiver holds: rows, distinct eventIDs, and which expected eventIDs are missing. */
+/**
+ * What the receiver holds: stored event rows, distinct eventIDs among them, and how many expected eventIDs are
+ * missing. Read from the stored bodies (the receiver keeps each event's JSON as captured), so the check does not
+ * depend on how the receiver keys its events.
+ */
 function receiverHolds(dbPath: string, expected: readonly string[]): { rows: number; unique: number; lost: number } {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const { rows, unique } = db.prepare('SELECT count(*) AS rows, count(DISTINCT event_id) AS "unique" FROM events').get() as { rows: number; unique: number };
-    const has = db.prepare('SELECT 1 FROM events WHERE event_id = ?').pluck();
-    const lost = expected.filter((id) => has.get(id) === undefined).length;
-    return { rows, unique, lost };
+    const ids = (db.prepare('SELECT body FROM events').pluck().all() as string[]).map((body) => (JSON.parse(body) as { eventID?: unknown }).eventID);
+    const held = new Set(ids);
+    return { rows: ids.length, unique: held.size, lost: expected.filter((id) => !held.has(id)).length };
   } finally {
     db.close();
   }
