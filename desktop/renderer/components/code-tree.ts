@@ -50,5 +50,5 @@ export function historyTable(hist: HistoryShape): HTMLElement {
   return h('table', { class: 'table', 'data-testid': 'code-history' },
     h('thead', {}, h('tr', {}, h('th', {}, t('qa.when')), h('th', {}, t('qa.action')), h('th', {}, t('qa.who')), h('th', {}, t('qa.reason')))),
     h('tbody', {}, ...hist.audit.map((a) => h('tr', {},
-      h('td', {}, formatDateTime(a.at)), h('td', {}, tOr(`action.${a.action}`, a.action)), h('td', {}, a.actor), h('td', {}, a.reason ?? '—')))));
+      h('td', {}, formatDateTime(a.at)), h('td', {}, tOr(`action.${a.action}`, a.action)), h('td', {}, a.actor), h('td', {}, a.reason === null ? '—' : tOr(`reason.${a.reason}`, a.reason))))));
 }
