@@ -1,6 +1,6 @@
 /**
  * The composition root (STYLE.md "One composition root"): the only place that constructs concrete adapters —
- * the SQLite store, reader and printer drivers, the Modbus PLC driver and the sync sender — and wires them into
+ * the SQLite store, reader and printer drivers, the PLC driver (Modbus TCP/RTU or OPC UA) and the sync sender — and wires them into
  * the station runtime (edge/station). `startStation(config)` returns a running station with a small in-process
  * API (status, onChange, batch and pallet commands, stop) that the local HTTP API and the demo line build on.
  */
@@ -9,7 +9,7 @@ import { createPrinter, type Printer } from '../printers/index.ts';
 import { createReader, type Reader } from '../scanners/index.ts';
 import { assembleCaptureDocument, parseEpcisContext, Sender, type EpcisContext } from '../sync/index.ts';
 import type { StationConfig } from './config/station-config.ts';
-import { ModbusPlc } from './plc/drivers/modbus-plc.ts';
+import { openPlc } from './plc/open-plc.ts';
 import type { PlcPort, PlcTiming } from './plc/plc-port.ts';
 import { appendAudit } from './store/audit.ts';
 import { caseRulesOf, closeBatch as closeStoreBatch, getBatch, openBatches, pauseBatch as pauseStoreBatch, resumeBatch as resumeStoreBatch, startBatch as startStoreBatch, type Batch, type CloseOutcome, type StartBatchInput } from './store/batches.ts';
@@ -67,7 +67,7 @@ export interface StationOverrides {
   readonly plcTiming?: Partial<PlcTiming>;
   /** Where case triggers come from; default `plc` when a PLC is configured, else the camera's own trigger. */
   readonly caseTrigger?: CaseTriggerSource;
-  /** How long the pallet verifier may take to read a label, ms (default 2000). */
+  /** How long the pallet (and case label) verifier may take to read a label, ms; wins over the config's. */
   readonly verifyTimeoutMs?: number;
   /** Start the sync sender when the config has one (default true). */
   readonly sync?: boolean;
@@ -115,20 +115,27 @@ export async function startStation(config: StationConfig, overrides: StationOver
   let epcis: EpcisContext;
   if (config.epcis === undefined) log.warn('配置中没有 epcis，使用默认标识模板 (no epcis in config; using a default identifier template)');
   epcis = parseEpcisContext(config.epcis ?? DEFAULT_EPCIS);
-  if (config.case?.caseCode.mode === 'print') {
-    throw new StationConfigError('case.caseCode.mode', '箱码"打印"模式尚不支持（需要存储层的箱码分配），请使用 "read" (print mode needs a case-code allocator in the store; use "read")');
-  }
   // Translate every device config before opening anything, so a bad config fails fast with its field path.
   const readTimeoutMs = config.case?.readTimeoutMs ?? 800;
   const cameraConfig = config.case ? readerConfigOf('case.camera', config.case.camera, readTimeoutMs) : null;
-  const caseReaderConfig = config.case?.caseCode.mode === 'read' ? readerConfigOf('case.caseCode.reader', config.case.caseCode.reader, readTimeoutMs) : null;
-  const verifyTimeoutMs = overrides.verifyTimeoutMs ?? 2_000;
+  const caseCode = config.case?.caseCode;
+  const caseReaderConfig = caseCode?.mode === 'read' ? readerConfigOf('case.caseCode.reader', caseCode.reader, readTimeoutMs) : null;
+  const caseVerifyTimeoutMs = overrides.verifyTimeoutMs ?? config.case?.verifyTimeoutMs ?? 2_000;
+  const casePrintConfigs = caseCode?.mode === 'print' ? {
+    printer: printerConfigOf('case.caseCode.printer', caseCode.printer),
+    verifier: readerConfigOf('case.caseCode.verifier', caseCode.verifier, caseVerifyTimeoutMs),
+  } : null;
+  const verifyTimeoutMs = overrides.verifyTimeoutMs ?? config.pallet?.verifyTimeoutMs ?? 2_000;
   const palletConfigs = config.pallet ? {
     reader: readerConfigOf('pallet.reader', config.pallet.reader, verifyTimeoutMs),
     printer: printerConfigOf('pallet.printer', config.pallet.printer),
     verifier: readerConfigOf('pallet.verifier', config.pallet.verifier, verifyTimeoutMs),
   } : null;
   const plcConfig = config.plc ? plcConfigOf(config.plc) : null;
+  const triggerSource: CaseTriggerSource = overrides.caseTrigger ?? config.case?.triggerSource ?? (plcConfig === null ? 'camera' : 'plc');
+  if (config.case !== undefined && triggerSource === 'plc' && plcConfig === null) {
+    throw new StationConfigError('case.triggerSource', '触发来源为 plc 但没有配置 PLC，请配置 plc 或改用 "camera" (trigger source plc needs a plc section)');
+  }
 
   const store = openStore(config.database);
   const db = store.db;
@@ -151,8 +158,8 @@ export async function startStation(config: StationConfig, overrides: StationOver
   alarms.onChange(changed);
   const disk = new DiskGuard({ databasePath: store.path, minFreeMiB: config.alarms?.diskMinFreeMiB ?? 512, ...(overrides.freeSpace ? { freeSpace: overrides.freeSpace } : {}), now });
 
-  const plc: PlcPort | null = plcConfig === null ? null : new ModbusPlc({
-    link: plcConfig.link, map: plcConfig.map, timing: { rejectConfirmTimeoutMs: plcConfig.rejectConfirmTimeoutMs, ...overrides.plcTiming },
+  const plc: PlcPort | null = plcConfig === null ? null : openPlc({
+    ...plcConfig.connection, timing: { rejectConfirmTimeoutMs: plcConfig.rejectConfirmTimeoutMs, ...overrides.plcTiming },
   });
   const signals = new LineSignals(plc, alarms, log);
   const readers: ReaderLink[] = [];
@@ -162,17 +169,24 @@ export async function startStation(config: StationConfig, overrides: StationOver
 
   const camera = cameraConfig === null ? null : readerLink('camera', createReader(cameraConfig));
   const caseReader = caseReaderConfig === null ? null : readerLink('case-reader', createReader(caseReaderConfig));
+  const printerLogger = { debug: (m: string, f?: Readonly<Record<string, unknown>>) => { log.debug(m, f); }, warn: (m: string, f?: Readonly<Record<string, unknown>>) => { log.warn(m, f); } };
+  const casePrint = casePrintConfigs === null ? null : {
+    printer: printerLink('case-printer', createPrinter({ ...casePrintConfigs.printer, logger: printerLogger })).printer,
+    verifier: readerLink('case-verifier', createReader(casePrintConfigs.verifier)).reader,
+    attempts: config.case?.printAttempts ?? 3,
+    verifyTimeoutMs: caseVerifyTimeoutMs,
+  };
   const palletReader = palletConfigs === null ? null : readerLink('pallet-reader', createReader(palletConfigs.reader));
   const verifier = palletConfigs === null ? null : readerLink('pallet-verifier', createReader(palletConfigs.verifier));
-  const labelPrinter = palletConfigs === null ? null : printerLink('pallet-printer', createPrinter({ ...palletConfigs.printer, logger: { debug: (m, f) => { log.debug(m, f); }, warn: (m, f) => { log.warn(m, f); } } }));
+  const labelPrinter = palletConfigs === null ? null : printerLink('pallet-printer', createPrinter({ ...palletConfigs.printer, logger: printerLogger }));
 
-  const triggerSource: CaseTriggerSource = overrides.caseTrigger ?? (plc === null ? 'camera' : 'plc');
-  const caseStation = camera !== null && caseReader !== null ? new CaseStation({
-    db, lookup, camera: camera.reader, caseReader: caseReader.reader, plc, triggerSource, alarms, disk, log, epcis, readTimeoutMs,
+  const caseStation = camera !== null && (caseReader !== null || casePrint !== null) ? new CaseStation({
+    db, lookup, camera: camera.reader, caseReader: caseReader?.reader ?? null, casePrint, plc, triggerSource, alarms, disk, log, epcis, readTimeoutMs,
     consecutiveRejects: config.alarms?.consecutiveRejects ?? 3, now, onChange: () => { signals.setCounters(caseStation?.counters ?? { good: 0, reject: 0, noRead: 0 }); changed(); },
   }) : null;
   const palletStation = palletReader !== null && verifier !== null && labelPrinter !== null ? new PalletStation({
     db, lookup, reader: palletReader.reader, printer: labelPrinter.printer, verifier: verifier.reader, alarms, disk, log, epcis, verifyTimeoutMs, now, onChange: changed,
+    labelAttempts: config.pallet?.labelAttempts ?? 3,
   }) : null;
 
   // PLC: connect in the background with back-off; the station runs (and alarms) while it is away.
@@ -205,6 +219,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
       alarms.raise('reject-not-confirmed', `reject-${id}`, `重启前的剔除记录 #${id} 未确认 (reject #${id} unanswered before the restart)`);
     }
     if (recovery.voidedPalletCodes > 0) log.warn('重启恢复：作废打印结果未知的垛码 (restart: pallet codes of unknown print fate voided)', { batchId: batch.id, voided: recovery.voidedPalletCodes });
+    if (recovery.voidedCaseCodes > 0) log.warn('重启恢复：作废打印结果未知的箱码 (restart: case codes of unknown print fate voided)', { batchId: batch.id, voided: recovery.voidedCaseCodes });
   }
 
   const startStations = (b: Batch): void => {
@@ -261,7 +276,10 @@ export async function startStation(config: StationConfig, overrides: StationOver
           id: b.id, productId: b.productId, lot: b.lot, productionDate: b.productionDate, state: b.state,
           unitsPerCase: product.unitsPerCase, casesPerPallet: product.casesPerPallet,
         },
-        caseStation: caseStation === null ? null : { state: caseStation.state, pending: caseStation.pending, triggerSource },
+        caseStation: caseStation === null ? null : {
+          state: caseStation.state, pending: caseStation.pending, triggerSource,
+          caseCodeMode: caseStation.caseCodeMode, unseen: caseStation.unseen, labelsVerified: caseStation.labelsVerified,
+        },
         palletStation: pallet,
         counters: { ...counters, cases: counters.good, pallets: pallet?.pallets ?? 0 },
         lastReads: caseStation?.lastReads ?? [],

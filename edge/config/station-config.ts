@@ -15,8 +15,20 @@ export interface StationConfig {
     readonly camera: DeviceConfig;
     readonly caseCode: { readonly mode: 'read'; readonly reader: DeviceConfig } | { readonly mode: 'print'; readonly printer: DeviceConfig; readonly verifier: DeviceConfig };
     readonly readTimeoutMs: number;
+    /** Where case triggers come from; unset: `plc` when a PLC is configured, else `camera`. */
+    readonly triggerSource?: 'plc' | 'camera';
+    /** Print mode: how long the verifier may take to read a case label back, ms (default 2000). */
+    readonly verifyTimeoutMs?: number;
+    /** Print mode: case codes tried per case, each failed one voided (default 3). */
+    readonly printAttempts?: number;
   };
-  readonly pallet?: { readonly reader: DeviceConfig; readonly printer: DeviceConfig; readonly verifier: DeviceConfig };
+  readonly pallet?: {
+    readonly reader: DeviceConfig; readonly printer: DeviceConfig; readonly verifier: DeviceConfig;
+    /** How long the verifier may take to read a pallet label back, ms (default 2000). */
+    readonly verifyTimeoutMs?: number;
+    /** Labels tried per pallet, each failed code voided (default 3). */
+    readonly labelAttempts?: number;
+  };
   readonly plc?: {
     readonly driver: 'modbus-tcp' | 'modbus-rtu' | 'opcua';
     readonly tcp?: string;
@@ -24,6 +36,8 @@ export interface StationConfig {
     readonly opcua?: string;
     readonly unitId: number;
     readonly registers?: Readonly<Record<string, unknown>>;
+    /** OPC UA tag map overrides (edge/plc/opcua-tag-map.ts); defaults DEFAULT_OPCUA_TAGS. */
+    readonly tags?: Readonly<Record<string, unknown>>;
     readonly rejectConfirmTimeoutMs: number;
   };
   readonly epcis?: Readonly<Record<string, unknown>>;

@@ -28,7 +28,8 @@ export function stackLightFor(active: readonly Alarm[], running: boolean): Stack
 
 /**
  * The station's alarms, in memory (active ones plus a bounded history) and recorded through `record`
- * (the audit log). Raising an active alarm again only counts a repeat; clearing an inactive one is a no-op.
+ * (the audit log). Raising an active alarm again counts a repeat (and takes the new detail, if any); clearing an
+ * inactive one is a no-op.
  */
 export class AlarmBoard {
   readonly #active = new Map<string, Alarm>();
@@ -46,7 +47,9 @@ export class AlarmBoard {
     const id = `${kind}:${source}`;
     const existing = this.#active.get(id);
     if (existing !== undefined) {
-      const again = { ...existing, repeats: existing.repeats + 1 };
+      // A new detail replaces the old one (e.g. a running count of unseen cases); without one the message stays.
+      const message = detail === undefined ? existing.message : `${ALARM_TEXT[kind].message}: ${detail}`;
+      const again = { ...existing, message, repeats: existing.repeats + 1 };
       this.#active.set(id, again);
       this.#emit();
       return again;

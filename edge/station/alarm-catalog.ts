@@ -6,7 +6,7 @@
  */
 export const ALARM_KINDS = [
   'reader-offline', 'printer-fault', 'plc-offline', 'reject-not-confirmed', 'consecutive-rejects', 'disk-low', 'database-error',
-  'pallet-label-failed', 'pallet-case-refused',
+  'pallet-label-failed', 'pallet-case-refused', 'case-label-failed', 'cases-unseen',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
@@ -68,5 +68,15 @@ export const ALARM_TEXT: Readonly<Record<AlarmKind, AlarmText>> = {
     level: 'warning', needsAck: true,
     message: '组垛时读到不可用的箱码 (a case that cannot go on this pallet was read)',
     action: '把该箱从垛上取下送返工台（非本批次、未装箱或已组垛），然后确认报警 (take the case off the pallet and send it to rework, then acknowledge)',
+  },
+  'case-label-failed': {
+    level: 'warning', needsAck: false,
+    message: '箱码打印或复核反复失败 (case code print or read-back failed repeatedly)',
+    action: '检查箱码打印机（墨水/碳带、喷头、标签）和复核读码器的视野；失败的箱码已作废，打不出箱码的箱按箱码错误剔除，撕掉错误标签后送返工台；下一个一次复核通过的箱码自动清除 (check the case printer and the verifier; failed codes were voided, cases without a verified code were rejected — remove wrong labels and send them to rework; clears when a label verifies at the first try)',
+  },
+  'cases-unseen': {
+    level: 'stop', needsAck: true,
+    message: '有箱子未经检测通过 (cases passed unseen)',
+    action: '停线，把最近经过工位的箱子（数量见报警）拿回，逐箱人工复检或送返工台复扫，然后确认报警 (stop the line, bring back the last cases that passed — count in the alarm — re-check each by hand or rescan at rework, then acknowledge)',
   },
 };

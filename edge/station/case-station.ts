@@ -1,13 +1,16 @@
 import type { EpcisContext } from '../../sync/index.ts';
+import { runPrintQueue, type Printer } from '../../printers/index.ts';
 import type { ReadResult, Reader } from '../../scanners/index.ts';
 import { caseStationMachine, type CaseStationEvent, type CaseStationState } from '../aggregation/case-station-machine.ts';
 import { checkCase, type CaseRead, type CaseRules, type CodeLookup, type Finding } from '../aggregation/check-case.ts';
 import { REJECT_REASON_NUMBER, REJECT_REASON_ZH, type RejectReason } from '../aggregation/reject-reason.ts';
-import type { PlcPort } from '../plc/plc-port.ts';
+import type { PlcEvent, PlcPort } from '../plc/plc-port.ts';
+import { allocateCaseCode } from '../store/case-allocation.ts';
 import { commitCase } from '../store/case-commit.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Db } from '../store/open.ts';
 import { recordReject, setRejectConfirm } from '../store/rejects.ts';
+import { voidCodes } from '../store/void-codes.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
 import type { Logger } from './logger.ts';
@@ -47,11 +50,25 @@ export interface CaseStationBatch {
   readonly rules: CaseRules;
 }
 
+/** Print mode (`caseCode.mode: 'print'`): the case code is allocated, printed and read back on every case. */
+export interface CasePrintOptions {
+  readonly printer: Printer;
+  /** Reads the printed case label back (software trigger). */
+  readonly verifier: Reader;
+  /** Codes tried per case (each a new code; a failed one is voided) before the case is rejected. Default 3. */
+  readonly attempts?: number;
+  /** How long the verifier may take, ms. Default 2000. */
+  readonly verifyTimeoutMs?: number;
+}
+
 export interface CaseStationOptions {
   readonly db: Db;
   readonly lookup: CodeLookup;
   readonly camera: Reader;
-  readonly caseReader: Reader;
+  /** Read mode: reads the pre-printed case code. Exactly one of `caseReader` and `casePrint`. */
+  readonly caseReader?: Reader | null;
+  /** Print mode: allocate → print → read back. */
+  readonly casePrint?: CasePrintOptions | null;
   readonly plc: PlcPort | null;
   readonly triggerSource: CaseTriggerSource;
   readonly alarms: AlarmBoard;
@@ -66,6 +83,8 @@ export interface CaseStationOptions {
 }
 
 const LAST_READS = 20;
+/** Failed labels in a row (across cases) that raise `case-label-failed`: one failure may be a smudge, two are a pattern. */
+const LABEL_FAILURES_ALARM = 2;
 /** A queue this deep means the station cannot keep up or triggers are spurious; further triggers are refused loudly. */
 const MAX_QUEUE = 1_000;
 
@@ -89,13 +108,20 @@ export class CaseStation {
   #pump: Promise<void> = Promise.resolve();
   #draining = false;
   #closed = false;
+  #unseen = 0;
+  #labelFailures = 0;
+  #labels = 0;
   readonly #disposers: (() => void)[] = [];
 
   constructor(options: CaseStationOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    if ((options.caseReader ?? null) === null === ((options.casePrint ?? null) === null)) {
+      throw new StationBugError('case station needs exactly one of caseReader (read mode) and casePrint (print mode)');
+    }
     if (options.triggerSource === 'plc' && options.plc !== null) {
-      this.#disposers.push(options.plc.onTrigger((e) => { this.trigger(e.advancedBy); }));
+      // The driver reports every edge as a count; a jump or a resync means cases the station did not see in time.
+      this.#disposers.push(options.plc.onEvent((e) => { this.#onPlcEvent(e); }));
     }
     if (options.triggerSource === 'camera') {
       const sub = options.camera.onRead((r) => { if (r.trigger.source === 'external') this.#enqueue(r); });
@@ -122,6 +148,51 @@ export class CaseStation {
   /** Cases triggered and not yet decided. */
   get pending(): number {
     return this.#queue.length;
+  }
+
+  /** Cases that passed the station without a decision (PLC outage, triggers while stopped …) since start-up. */
+  get unseen(): number {
+    return this.#unseen;
+  }
+
+  /** `read` (pre-printed case codes) or `print` (allocated, printed, read back). */
+  get caseCodeMode(): 'read' | 'print' {
+    return (this.#o.casePrint ?? null) === null ? 'read' : 'print';
+  }
+
+  /** Case labels printed and read back since start-up (print mode). */
+  get labelsVerified(): number {
+    return this.#labels;
+  }
+
+  #onPlcEvent(e: PlcEvent): void {
+    if (this.#closed) return;
+    if (e.kind === 'trigger') {
+      // n edges in one poll: all n cases are handled (the PLC expects one answer per case, in order), but the
+      // camera fired late for n − 1 of them, so their reads may belong to a neighbour: the operator re-checks them.
+      if (e.trigger.advancedBy > 1) {
+        this.#missed(e.trigger.advancedBy - 1, `触发计数一次跳变 ${e.trigger.advancedBy}，其中 ${e.trigger.advancedBy - 1} 箱读码滞后 (trigger counter jumped by ${e.trigger.advancedBy}; ${e.trigger.advancedBy - 1} late reads)`);
+      }
+      this.trigger(e.trigger.advancedBy);
+    } else if (e.kind === 'trigger-resync') {
+      // After a reconnect the driver re-baselines the counter; the cases in the gap got no decision at all.
+      if (e.current >= e.previous) {
+        this.#missed(e.current - e.previous, `PLC 通讯中断期间触发计数 ${e.previous} → ${e.current} (triggers during the PLC outage)`);
+      } else {
+        this.#missed(e.current, `PLC 重启，触发计数 ${e.previous} → ${e.current}，期间至少 ${e.current} 箱 (PLC restarted; at least ${e.current} cases)`);
+      }
+    }
+  }
+
+  /**
+   * Cases that passed without a decision: never silent (issue 4 §6). Counted, logged and alarmed (stop level:
+   * red light and line stop until the operator re-checked the cases and acknowledged).
+   */
+  #missed(n: number, why: string): void {
+    this.#unseen += n;
+    this.#o.log.error('有箱子未经检测通过 (cases passed unseen)', { batchId: this.#batch?.id ?? null, cases: n, unseenTotal: this.#unseen, why });
+    this.#o.alarms.raise('cases-unseen', 'case', `${why}；累计 ${this.#unseen} 箱 (${this.#unseen} in total)`);
+    this.#o.onChange?.();
   }
 
   /** Binds a running batch (counters come from the database: it is the truth after a restart). */
@@ -158,10 +229,12 @@ export class CaseStation {
     if (this.#closed) return;
     if (this.#state === 'stopped' || this.#state === 'halted') {
       this.#o.log.warn('工位未运行，忽略触发 (station not running; trigger ignored)', { state: this.#state });
+      this.#missed(1, `工位${this.#state === 'halted' ? '已安全停止' : '未运行'}时有箱经过 (a case passed while the station was ${this.#state})`);
       return;
     }
     if (this.#queue.length >= MAX_QUEUE) {
       this.#o.log.error('触发积压过多，忽略触发 (trigger backlog full; trigger ignored)', { pending: this.#queue.length });
+      this.#missed(1, `触发积压超过 ${MAX_QUEUE} (trigger backlog full)`);
       return;
     }
     this.#queue.push(prefetched);
@@ -179,8 +252,10 @@ export class CaseStation {
         const prefetched = this.#queue.shift() ?? null;
         if (this.#state !== 'idle') {
           // Halted (or stopped) mid-queue: the line is stopped; these cases are rescanned after the reset.
-          this.#o.log.warn('工位已停止，未处理的触发被丢弃 (station stopped; pending triggers dropped)', { dropped: this.#queue.length + 1, state: this.#state });
+          const dropped = this.#queue.length + 1;
+          this.#o.log.warn('工位已停止，未处理的触发被丢弃 (station stopped; pending triggers dropped)', { dropped, state: this.#state });
           this.#queue.length = 0;
+          this.#missed(dropped, `工位停止时 ${dropped} 个触发未处理 (${dropped} triggers pending when the station stopped)`);
           break;
         }
         await this.#handle(prefetched);
@@ -207,15 +282,108 @@ export class CaseStation {
     }
   }
 
-  async #collect(prefetched: ReadResult | null): Promise<CaseRead> {
-    const [image, label] = await Promise.all([
+  /** null: the station halted (database error) while collecting; nothing more is done for this case. */
+  async #collect(batch: CaseStationBatch, prefetched: ReadResult | null): Promise<CaseRead | null> {
+    const print = this.#o.casePrint ?? null;
+    const reader = this.#o.caseReader ?? null;
+    const [image, caseCode] = await Promise.all([
       prefetched === null ? this.#readOne(this.#o.camera) : Promise.resolve(prefetched),
-      this.#readOne(this.#o.caseReader),
+      print !== null ? this.#printCaseCode(batch, print) : this.#readCaseCode(reader),
     ]);
+    if (caseCode === 'halted') return null;
     const childCodes = image?.kind === 'read' ? image.codes.map((c) => c.text) : [];
+    return { childCodes, caseCode, noRead: image?.kind !== 'read' };
+  }
+
+  async #readCaseCode(reader: Reader | null): Promise<string | null> {
+    if (reader === null) return null;
+    const label = await this.#readOne(reader);
     const caseCodes = label?.kind === 'read' ? [...new Set(label.codes.map((c) => c.text))] : [];
     // Two different case codes in one read is ambiguous (a neighbour's label in view): treated as not read.
-    return { childCodes, caseCode: caseCodes.length === 1 ? (caseCodes[0] ?? null) : null, noRead: image?.kind !== 'read' };
+    return caseCodes.length === 1 ? (caseCodes[0] ?? null) : null;
+  }
+
+  /**
+   * Print mode (issue 4 §2): allocate a case code (committed before printing), print it (runPrintQueue: printed /
+   * rejected / unknown), read it back. A code not both confirmed printed and read back is voided — it may exist on
+   * a carton (DESIGN §4) — and a new code is tried, up to `attempts`. Returns the verified code, null when none
+   * (the case is then rejected for its case code), or 'halted' when the database refused.
+   */
+  async #printCaseCode(batch: CaseStationBatch, print: CasePrintOptions): Promise<string | null | 'halted'> {
+    const attempts = print.attempts ?? 3;
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= attempts && !this.#closed; attempt += 1) {
+      const printer = print.printer;
+      if (printer.state !== 'ready' && printer.state !== 'busy') {
+        // No code is allocated for a printer that cannot print: nothing to void, nothing wasted.
+        failures.push(`打印机状态 ${printer.state} (printer ${printer.state})`);
+        break;
+      }
+      let code: string;
+      try {
+        code = allocateCaseCode(this.#o.db, batch.id).code;
+      } catch (error) {
+        if (error instanceof StoreError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_STATE')) { failures.push(error.message); break; }
+        this.#databaseError(error);
+        return 'halted';
+      }
+      this.#step('print');
+      const report = await runPrintQueue(printer, [{ id: `case-${batch.id}-${this.#seq + 1}-${attempt}`, code }], { bufferFullWaitMs: 2_000 });
+      if (report.printed.length !== 1) {
+        const why = report.unknown[0]?.detail ?? report.rejected[0]?.detail ?? report.stoppedBy ?? '未发送 (not sent)';
+        this.#labelFailed(failures, `打印未确认 ${why} (print not confirmed)`);
+        this.#o.log.warn('箱码打印未确认，作废 (case code print not confirmed; voided)', { batchId: batch.id, caseCode: code, attempt, why });
+        if (!this.#voidCaseCode(code, `箱码打印结果不确定或被拒 (case code print not confirmed): ${why}`)) return 'halted';
+        this.#step('print-failed');
+        continue;
+      }
+      this.#step('printed');
+      let read: ReadResult | null = null;
+      try {
+        read = await print.verifier.trigger({ timeoutMs: print.verifyTimeoutMs ?? 2_000 });
+      } catch (error) {
+        this.#o.log.warn('箱码复核读码失败 (case verifier read failed)', { error: errorText(error) });
+      }
+      const seen = read?.kind === 'read' ? [...new Set(read.codes.map((c) => c.text))] : [];
+      if (seen.length !== 1 || seen[0] !== code) {
+        const why = read?.kind === 'read' ? '读到的码与箱码不符 (label reads a different code)' : '复核未读到 (verifier no-read)';
+        this.#labelFailed(failures, why);
+        this.#o.log.warn('箱码复核失败，作废 (case label not verified; voided)', { batchId: batch.id, caseCode: code, attempt, why });
+        if (!this.#voidCaseCode(code, `箱码复核失败 (case label not verified): ${why}`)) return 'halted';
+        this.#step('verify-failed');
+        continue;
+      }
+      this.#labels += 1;
+      this.#labelFailures = 0;
+      // A label right at the first try shows printer and verifier are well again.
+      if (attempt === 1) this.#o.alarms.clear('case-label-failed:case');
+      return code;
+    }
+    if (failures.length > 0) {
+      // Out of attempts (or no printer, no code left): this case is rejected for its case code.
+      this.#o.alarms.raise('case-label-failed', 'case', `本箱未能打出可复核的箱码，已剔除: ${failures.join('; ')} (no verified case code; the case is rejected)`);
+    }
+    return null;
+  }
+
+  /** One failed label; the second in a row (across cases) raises the alarm, with the running count. */
+  #labelFailed(failures: string[], why: string): void {
+    failures.push(why);
+    this.#labelFailures += 1;
+    if (this.#labelFailures >= LABEL_FAILURES_ALARM) {
+      this.#o.alarms.raise('case-label-failed', 'case', `连续 ${this.#labelFailures} 次: ${why} (${this.#labelFailures} failed labels in a row)`);
+    }
+  }
+
+  /** Voids a case code that may exist on a carton; false (and halted) when the database refuses. */
+  #voidCaseCode(code: string, reason: string): boolean {
+    try {
+      voidCodes(this.#o.db, { codes: [code], reason, actor: 'station', at: this.#now(), epcis: this.#o.epcis });
+      return true;
+    } catch (error) {
+      this.#databaseError(error);
+      return false;
+    }
   }
 
   async #handle(prefetched: ReadResult | null): Promise<void> {
@@ -223,7 +391,8 @@ export class CaseStation {
     if (batch === null) throw new StationBugError('case station is idle without a batch');
     const started = this.#now();
     this.#step('trigger');
-    const read = await this.#collect(prefetched);
+    const read = await this.#collect(batch, prefetched);
+    if (read === null) return;
     this.#step('read');
     if (!this.#o.disk.ok()) {
       this.#halt('disk-low', `剩余 ${Math.round(this.#o.disk.freeBytes() / 1048576)} MiB，低于 ${Math.round(this.#o.disk.minFreeBytes / 1048576)} MiB (free space below the limit)`);

@@ -1,8 +1,10 @@
 import type { PrinterConfig, PrinterKind } from '../../printers/index.ts';
 import { READER_KINDS, type ReaderConfig, type ReaderEndpoint, type ReaderKind } from '../../scanners/index.ts';
 import type { DeviceConfig, StationConfig } from '../config/station-config.ts';
-import type { ModbusLink } from '../plc/drivers/modbus-plc.ts';
-import { parseRegisterMap, type ModbusRegisterMap } from '../plc/register-map.ts';
+import { PlcConfigError } from '../plc/errors.ts';
+import type { PlcConnection } from '../plc/open-plc.ts';
+import { parseOpcuaTagMap } from '../plc/opcua-tag-map.ts';
+import { parseRegisterMap } from '../plc/register-map.ts';
 import { StationConfigError } from './station-errors.ts';
 
 /**
@@ -72,24 +74,42 @@ export function printerConfigOf(path: string, device: DeviceConfig): PrinterConf
 }
 
 export interface PlcLinkConfig {
-  readonly link: ModbusLink;
-  readonly map: ModbusRegisterMap;
+  /** What `openPlc` takes (timing is added by the composition root). */
+  readonly connection: PlcConnection;
   readonly rejectConfirmTimeoutMs: number;
 }
 
-/** The PLC's Modbus link and register map (unit id from `plc.unitId`, addresses from `plc.registers`). */
-export function plcConfigOf(plc: NonNullable<StationConfig['plc']>): PlcLinkConfig {
-  if (plc.driver === 'opcua') throw new StationConfigError('plc.driver', 'OPC UA PLC 驱动尚未提供，请使用 modbus-tcp 或 modbus-rtu (no OPC UA PLC driver yet; use modbus-tcp or modbus-rtu)');
-  let link: ModbusLink;
-  if (plc.driver === 'modbus-tcp') {
+/** Config translation per PLC driver (a map, STYLE.md "Shape"). */
+const PLC_CONNECTIONS: { readonly [K in PlcConnection['driver']]: (plc: NonNullable<StationConfig['plc']>) => PlcConnection } = {
+  'modbus-tcp': (plc) => {
     if (plc.tcp === undefined) throw new StationConfigError('plc.tcp', 'modbus-tcp 需要 tcp 地址 (modbus-tcp needs plc.tcp)');
-    link = { kind: 'tcp', ...hostPort(plc.tcp) };
-  } else {
+    return { driver: 'modbus-tcp', ...hostPort(plc.tcp), map: registerMapOf(plc) };
+  },
+  'modbus-rtu': (plc) => {
     if (plc.serial === undefined) throw new StationConfigError('plc.serial', 'modbus-rtu 需要 serial 地址 (modbus-rtu needs plc.serial)');
-    link = { kind: 'rtu', ...serial(plc.serial) };
-  }
-  const map = parseRegisterMap({ ...(plc.registers ?? {}), unitId: plc.unitId === 0 ? 1 : plc.unitId }, 'plc.registers');
-  return { link, map, rejectConfirmTimeoutMs: plc.rejectConfirmTimeoutMs };
+    return { driver: 'modbus-rtu', ...serial(plc.serial), map: registerMapOf(plc) };
+  },
+  opcua: (plc) => {
+    if (plc.opcua === undefined) throw new StationConfigError('plc.opcua', 'opcua 需要 OPC UA 地址，如 opc.tcp://192.168.0.10:4840 (opcua needs plc.opcua)');
+    try {
+      return { driver: 'opcua', endpointUrl: plc.opcua, tags: parseOpcuaTagMap(plc.tags, 'plc.tags') };
+    } catch (error) {
+      if (error instanceof PlcConfigError) throw new StationConfigError('plc.tags', error.message.replace(/^plc\.tags: /, ''));
+      throw error;
+    }
+  },
+};
+
+function registerMapOf(plc: NonNullable<StationConfig['plc']>): ReturnType<typeof parseRegisterMap> {
+  return parseRegisterMap({ ...(plc.registers ?? {}), unitId: plc.unitId === 0 ? 1 : plc.unitId }, 'plc.registers');
+}
+
+/**
+ * The PLC connection for `openPlc`: Modbus TCP/RTU (unit id from `plc.unitId`, addresses from `plc.registers`) or
+ * OPC UA (endpoint `plc.opcua`, node identifiers from `plc.tags`, defaults DEFAULT_OPCUA_TAGS).
+ */
+export function plcConfigOf(plc: NonNullable<StationConfig['plc']>): PlcLinkConfig {
+  return { connection: PLC_CONNECTIONS[plc.driver](plc), rejectConfirmTimeoutMs: plc.rejectConfirmTimeoutMs };
 }
 
 /** One line per device for `wuma station --check` and the start-up log. */

@@ -18,7 +18,15 @@ export interface StationStatus {
     readonly id: number; readonly productId: string; readonly lot: string; readonly productionDate: string; readonly state: BatchState;
     readonly unitsPerCase: number; readonly casesPerPallet: number;
   } | null;
-  readonly caseStation: { readonly state: CaseStationState; readonly pending: number; readonly triggerSource: CaseTriggerSource } | null;
+  readonly caseStation: {
+    readonly state: CaseStationState; readonly pending: number; readonly triggerSource: CaseTriggerSource;
+    /** `read`: pre-printed case codes are read; `print`: allocated, printed and read back. */
+    readonly caseCodeMode?: 'read' | 'print';
+    /** Cases that passed without a decision since start-up (PLC outage, triggers while stopped): alarmed. */
+    readonly unseen?: number;
+    /** Print mode: case labels printed and read back since start-up. */
+    readonly labelsVerified?: number;
+  } | null;
   readonly palletStation: (PalletProgress & { readonly state: PalletStationState }) | null;
   readonly counters: { readonly good: number; readonly reject: number; readonly noRead: number; readonly cases: number; readonly pallets: number };
   /** Newest first. */
