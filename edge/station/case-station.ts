@@ -179,7 +179,8 @@ export class CaseStation {
       if (e.current >= e.previous) {
         this.#missed(e.current - e.previous, `PLC 通讯中断期间触发计数 ${e.previous} → ${e.current} (triggers during the PLC outage)`);
       } else {
-        this.#missed(e.current, `PLC 重启，触发计数 ${e.previous} → ${e.current}，期间至少 ${e.current} 箱 (PLC restarted; at least ${e.current} cases)`);
+        // The counter went back: the PLC restarted. How many cases passed is unknown (at least `current`).
+        this.#missed(e.current, `PLC 重启，触发计数 ${e.previous} → ${e.current}，期间经过的箱数未知，至少 ${e.current} 箱 (PLC restarted; number of cases unknown, at least ${e.current})`);
       }
     }
   }
