@@ -6,7 +6,7 @@ import { allocateCaseCode, unconfirmedCaseCodes, unconfirmedPalletCodes } from '
 import { commitCase } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import { openStore, type Store } from './open.ts';
-import { allocatePalletCode } from './pallet-commit.ts';
+import { allocatePalletCode, openPallet, stackCase } from './pallet-commit.ts';
 import { recordReject } from './rejects.ts';
 import { verifyStore } from './verify.ts';
 import { voidCodes } from './void-codes.ts';
@@ -78,5 +78,18 @@ describe('unconfirmed allocations', () => {
     expect(unconfirmedCaseCodes(store.db, batchId)).toEqual([]);
     expect(unconfirmedPalletCodes(store.db, batchId)).toEqual([]);
     expect(verifyStore(store.db).checks.filter((c) => !c.ok)).toEqual([]);
+  });
+});
+
+describe('stackCase messages (pallet-commit.ts)', () => {
+  it('name a case-inner code held under the pallet reader masked, an outer or unknown code as read', () => {
+    const stack = openPallet(store.db, batchId);
+    const inner = m.cases[0]!.inner;
+    const message = (code: string): string => { try { stackCase(store.db, stack, code); } catch (error) { return (error as Error).message; } return ''; };
+    const secret = message(inner);
+    expect(secret).not.toContain(inner);
+    expect(secret).toContain(`${inner.slice(0, 4)}…${inner.slice(-2)}`);
+    expect(message(m.cases[1]!.outer)).toContain(m.cases[1]!.outer);
+    expect(message('NOT-A-CODE')).toContain('NOT-A-CODE');
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EpcisContext } from '../../sync/index.ts';
 import { DEFAULT_PROFILES, generateCode, validateProfile, webCryptoRandom, type CodeProfile, type RandomSource } from '../codes/index.ts';
-import { kindToInt } from '../domain/kinds.ts';
+import { kindFromInt, kindToInt } from '../domain/kinds.ts';
+import { displayCode } from '../domain/mask.ts';
 import { appendAudit } from './audit.ts';
 import { BATCH_FACTS_SQL, IN_BATCH_PACKAGES, readBatchFacts, writeFact, type BatchFacts } from './case-commit.ts';
 import { StoreError } from './errors.ts';
@@ -146,6 +147,12 @@ export function openPallet(db: Db, batchId: number, actor = 'station', at = new 
   }).immediate();
 }
 
+/** A read value as an error message may show it: masked when the store knows it as a secret kind (a case-inner code held under the reader). */
+function shownCode(db: Db, code: string): string {
+  const kind = db.prepare('SELECT kind FROM codes WHERE code = ?').pluck().get(code) as number | undefined;
+  return kind === undefined ? code : displayCode(code, kindFromInt(kind));
+}
+
 /**
  * One case read at the pallet station, stacked on an open stack (persisted, so a restart keeps it). The case must
  * be a closed case of the batch, commissioned, on no pallet and on no other stack; the stack must not be full.
@@ -158,13 +165,13 @@ export function stackCase(db: Db, stackId: number, caseCode: string, at = new Da
     requireRunning(facts, stack.batch_id, '组垛');
     const ok = db.prepare(`SELECT 1 FROM codes c JOIN containers k ON k.code = c.code
       WHERE c.code = ? AND c.kind = 4 AND c.status = 2 AND c.parent IS NULL AND c.batch_id = ? AND k.level = 'case' AND k.state = 'closed'`).get(caseCode, stack.batch_id);
-    if (ok === undefined) throw new StoreError('CONFLICT', `箱码 ${caseCode} 不是本批次已装箱、未组垛的箱 (not a packed, unpalletised case of this batch)`);
+    if (ok === undefined) throw new StoreError('CONFLICT', `箱码 ${shownCode(db, caseCode)} 不是本批次已装箱、未组垛的箱 (not a packed, unpalletised case of this batch)`);
     const count = db.prepare('SELECT count(*) FROM pallet_stack_cases WHERE stack_id = ?').pluck().get(stackId) as number;
     if (count >= facts.casesPerPallet) throw new StoreError('INVALID_STATE', `垛 #${stackId} 已满 ${facts.casesPerPallet} 箱 (pallet stack is full)`);
     try {
       db.prepare('INSERT INTO pallet_stack_cases (case_code, stack_id, seq) VALUES (?, ?, ?)').run(caseCode, stackId, count + 1);
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('CONFLICT', `箱码 ${caseCode} 已在另一个垛上 (case is already on a pallet stack)`, { cause: error });
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('CONFLICT', `箱码 ${shownCode(db, caseCode)} 已在另一个垛上 (case is already on a pallet stack)`, { cause: error });
       throw error;
     }
     db.prepare('UPDATE pallet_stacks SET updated_at = ? WHERE id = ?').run(at, stackId);
