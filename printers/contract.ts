@@ -5,7 +5,7 @@
  */
 
 /** Driver kinds, one per protocol family; `drivers/registry.ts` maps each to a factory. */
-export type PrinterKind = 'zpl' | 'linx' | 'videojet' | 'hitachi' | 'text';
+export type PrinterKind = 'zpl' | 'linx' | 'videojet' | 'hitachi' | 'text' | 'opcua';
 
 /**
  * Lifecycle of one driver instance. The transition table is `PRINTER_TRANSITIONS` in
@@ -112,10 +112,11 @@ export interface Printer {
   onStateChange(listener: StateListener): Disposable;
 }
 
-/** Where a device is reached. A pty path is a `serial` endpoint. */
+/** Where a device is reached. A pty path is a `serial` endpoint; `opcua` is a printer's own OPC UA server. */
 export type Endpoint =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
-  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number };
+  | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number }
+  | { readonly kind: 'opcua'; readonly url: string };
 
 /** Structured logger injected by the caller; codes in fields must already be masked. */
 export interface PrinterLogger {

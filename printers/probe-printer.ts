@@ -8,7 +8,7 @@ export type ProbeResult =
 
 function describe(config: PrinterConfig): string {
   const e = config.endpoint;
-  return e.kind === 'tcp' ? `tcp ${e.host}:${e.port}` : `serial ${e.path}@${e.baudRate}`;
+  return e.kind === 'tcp' ? `tcp ${e.host}:${e.port}` : e.kind === 'serial' ? `serial ${e.path}@${e.baudRate}` : `opcua ${e.url}`;
 }
 
 /**

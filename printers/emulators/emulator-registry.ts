@@ -1,6 +1,7 @@
 import type { PrinterKind } from '../contract.ts';
 import { HitachiEmulator } from './hitachi.ts';
 import { LinxEmulator } from './linx.ts';
+import { OpcuaPrinterEmulatorHost } from './opcua-printer.ts';
 import type { EmulatorOptions, PrinterEmulator } from './printer-emulator.ts';
 import { TextEmulator } from './text.ts';
 import { VideojetEmulator } from './videojet.ts';
@@ -13,4 +14,5 @@ export const PRINTER_EMULATORS: Readonly<Record<PrinterKind, (options?: Emulator
   videojet: (o) => new VideojetEmulator(o),
   hitachi: (o) => new HitachiEmulator(o),
   text: (o) => new TextEmulator(o),
+  opcua: (o) => new OpcuaPrinterEmulatorHost(o),
 };
