@@ -93,7 +93,10 @@ const MAX_QUEUE = 1_000;
  * another in trigger order (the PLC's accept/reject commands must reach the kicker in conveyor order):
  * read the camera and the case reader together → checkCase → commit in ONE transaction (commitCase) or record
  * the reject (recordReject) → only then tell the PLC (accept, or the reject pulse and its confirm).
- * State lives in `caseStationMachine`; every step goes through its table.
+ * In print mode the case code is allocated (committed), printed and read back while the camera reads; a code not
+ * confirmed printed and read back is voided and a new one tried. Cases that pass without a decision (PLC outage,
+ * counter jumps, triggers while stopped) raise `cases-unseen`, counted. State lives in `caseStationMachine`;
+ * every step goes through its table.
  */
 export class CaseStation {
   readonly #o: CaseStationOptions;
