@@ -15,4 +15,7 @@ export { probePrinter, type ProbeResult } from './probe-printer.ts';
 export { runPrintQueue, type PrintQueueOptions, type PrintQueueReport } from './queue/print-queue.ts';
 export { PRINTER_EMULATORS } from './emulators/emulator-registry.ts';
 export { DEFAULT_FAULTS, PrinterEmulator, type EmulatorFaults, type EmulatorOptions, type PrintedItem } from './emulators/printer-emulator.ts';
+export { OpcuaPrinterEmulatorHost } from './emulators/opcua-printer.ts';
+export { CODE_PRINTER_NAMESPACE, startOpcuaPrinterEmulator, type OpcuaPrinterEmulator, type OpcuaPrinterEmulatorOptions } from './emulators/opcua-printer-emulator.ts';
+export { OpcuaPrinter } from './drivers/opcua/driver.ts';
 export { maskCode } from './mask.ts';
