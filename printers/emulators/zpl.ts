@@ -1,10 +1,27 @@
-import { PrinterEmulator, type EmulatorOptions, type EmulatorPeer, type PrintedItem } from './printer-emulator.ts';
+import { connect, type Socket } from 'node:net';
+import { PrinterEmulator, type EmulatorFaults, type EmulatorOptions, type EmulatorPeer, type PrintedItem } from './printer-emulator.ts';
 
 const STX = '\u0002';
 const ETX = '\u0003';
 const GS = '\u001d';
 /** Bound on buffered, unterminated input (a real printer's receive buffer is finite too). */
 const MAX_PENDING = 64 * 1024;
+
+/**
+ * ^SX conditions this emulator can raise (guide: ^SX parameter a) and the text it sends. [?] The guide does not
+ * give the alert message text; this is our stand-in, one line per alert: `ALERT: <NAME>` when set,
+ * `ALERT CLEARED: <NAME>` when cleared, CR LF terminated.
+ */
+const ALERTABLE: ReadonlyArray<readonly [condition: string, knob: 'paperOut' | 'ribbonOut' | 'headOpen', name: string]> = [
+  ['A', 'paperOut', 'PAPER OUT'], ['B', 'ribbonOut', 'RIBBON OUT'], ['E', 'headOpen', 'HEAD OPEN'],
+];
+
+interface AlertRoute {
+  readonly onSet: boolean;
+  readonly onClear: boolean;
+  readonly host: string;
+  readonly port: number;
+}
 
 interface StoredFormat {
   /** Commands after ^DF…^FS, each without its leading '^'. */
@@ -20,10 +37,15 @@ interface StoredFormat {
  *   ^BX escape `_` (`_1` FNC1 → GS1 / GS, `__` → `_`), ^BC invocation codes (`>;` `>5` `>6` start/switch,
  *   `>8` FNC1, `><` '>'), ^BQ `QA,` prefix.
  * ~HS: eee = formats waiting (not counting the one printing), uuuuuuuu = labels left of the printing format.
+ * ^SXa,b,c,d,e,f (ZebraNet alerts): destination D (TCP/IP) is honoured — when a fault knob for a configured
+ * condition changes, the printer connects to e:f (once, then keeps the connection) and sends the alert line;
+ * other destinations are logged and ignored. Alert routes survive `restart()` (saved settings).
  */
 export class ZplEmulator extends PrinterEmulator {
   #pending = '';
   readonly #formats = new Map<string, StoredFormat>();
+  readonly #alertRoutes = new Map<string, AlertRoute>();
+  readonly #alertSockets = new Map<string, Socket>();
 
   constructor(options: EmulatorOptions = {}) {
     super(options);
@@ -83,8 +105,54 @@ export class ZplEmulator extends PrinterEmulator {
     }
   }
 
+  override set(faults: Partial<EmulatorFaults>): void {
+    const before = ALERTABLE.map(([, knob]) => this.faults[knob]);
+    super.set(faults);
+    for (const [i, [condition, knob, name]] of ALERTABLE.entries()) {
+      const now = this.faults[knob];
+      if (now === before[i]) continue;
+      const route = this.#alertRoutes.get(condition);
+      if (route && (now ? route.onSet : route.onClear)) this.#sendAlert(route, now ? `ALERT: ${name}\r\n` : `ALERT CLEARED: ${name}\r\n`);
+    }
+  }
+
+  override async close(): Promise<void> {
+    for (const s of this.#alertSockets.values()) s.destroy();
+    this.#alertSockets.clear();
+    await super.close();
+  }
+
+  #sendAlert(route: AlertRoute, text: string): void {
+    const key = `${route.host}:${route.port}`;
+    let socket = this.#alertSockets.get(key);
+    if (!socket || socket.destroyed) {
+      socket = connect(route.port, route.host);
+      socket.setNoDelay(true);
+      socket.on('error', () => undefined);
+      const s = socket;
+      socket.once('close', () => { if (this.#alertSockets.get(key) === s) this.#alertSockets.delete(key); });
+      this.#alertSockets.set(key, socket);
+    }
+    this.log(`报警 (alert) → ${key}: ${text.trim()}`);
+    socket.write(text);
+  }
+
+  /** ^SXa,b,c,d,e,f (guide: ^SX). Missing or invalid a / b: ignored, as the guide says. */
+  #configureAlert(params: string): void {
+    const [a = '', b = '', c = 'Y', d = 'N', e = '', f = ''] = params.split(',');
+    const conditions = a === '*' ? ALERTABLE.map(([x]) => x) : [a];
+    if (!/^[A-V*]$/.test(a) || !/^[A-F]$/.test(b)) { this.log(`^SX 参数无效，忽略 (invalid ^SX ${params}; ignored)`); return; }
+    if (b !== 'D') { this.log(`^SX 目的地 ${b} 未模拟 (destination ${b} not emulated)`); return; }
+    const port = Number.parseInt(f, 10);
+    if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(e) || !Number.isInteger(port) || port < 0 || port > 65535) { this.log(`^SX 地址无效 (invalid ^SX address ${e}:${f})`); return; }
+    for (const condition of conditions) this.#alertRoutes.set(condition, { onSet: c === 'Y', onClear: d === 'Y', host: e, port });
+    this.log(`报警已配置 (alert configured) ${a} → ${e}:${port}`);
+  }
+
   #format(body: string): void {
     const commands = body.split('^').filter((c) => c.length > 0);
+    for (const c of commands) if (c.startsWith('SX')) this.#configureAlert(c.slice(2));
+    if (commands.length > 0 && commands.every((c) => c.startsWith('SX'))) return;
     const df = commands.findIndex((c) => c.startsWith('DF'));
     if (df >= 0) {
       const name = (commands[df] ?? '').slice(2);

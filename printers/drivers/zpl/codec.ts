@@ -135,3 +135,42 @@ export function hostStatusFaults(s: HostStatus): PrinterFault[] {
   if (s.bufferFull) faults.push('buffer-full');
   return faults;
 }
+
+/**
+ * ZebraNet alerts (guide: ^SX Set ZebraNet Alert, fw V48.12.4+): `^SXa,b,c,d,e,f` — a condition, b destination
+ * (A serial, B parallel, C e-mail, D TCP/IP, E UDP/IP, F SNMP trap), c alert on set, d alert on clear, e IP
+ * address, f port. We route to D: the printer opens a TCP connection to a listener the driver runs (the raw 9100
+ * socket is not a documented destination). Conditions used and the fault each one raises:
+ */
+export const ZPL_ALERT_CONDITIONS: Readonly<Record<'A' | 'B' | 'C' | 'E' | 'J', PrinterFault>> = {
+  A: 'paper-out', B: 'ribbon-out', C: 'over-temperature', E: 'head-open', J: 'paused',
+};
+
+/** One format configuring every condition above to TCP host:port, on set and on clear. */
+export function alertSetup(host: string, port: number): string {
+  return `^XA${Object.keys(ZPL_ALERT_CONDITIONS).map((c) => `^SX${c},D,Y,Y,${host},${port}`).join('')}^XZ`;
+}
+
+/**
+ * Condition names as the alert text spells them. [?] The guide documents ^SX but not the text of the message
+ * the printer sends; we match these names anywhere in a line, case-insensitively, and read "CLEAR" in the line
+ * as the condition clearing. Check against a real printer (README, unverified facts).
+ */
+const ALERT_TEXT: ReadonlyArray<readonly [RegExp, PrinterFault]> = [
+  [/PAPER OUT|MEDIA OUT/i, 'paper-out'],
+  [/RIBBON OUT/i, 'ribbon-out'],
+  [/HEAD OPEN/i, 'head-open'],
+  [/HEAD TOO HOT|OVER[- ]?TEMP/i, 'over-temperature'],
+  [/PRINTER PAUSED|\bPAUSED\b/i, 'paused'],
+];
+
+export interface ZplAlert {
+  readonly fault: PrinterFault;
+  readonly set: boolean;
+}
+
+/** One alert line (CR/LF removed); null for a line naming no condition we act on (e.g. PQ JOB COMPLETED). */
+export function parseAlert(line: string): ZplAlert | null {
+  for (const [pattern, fault] of ALERT_TEXT) if (pattern.test(line)) return { fault, set: !/CLEAR/i.test(line) };
+  return null;
+}
