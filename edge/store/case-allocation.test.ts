@@ -6,6 +6,7 @@ import { allocateCaseCode, unconfirmedCaseCodes, unconfirmedPalletCodes } from '
 import { commitCase } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import { openStore, type Store } from './open.ts';
+import { reconcileBatch } from './reconciliation.ts';
 import { allocatePalletCode, openPallet, stackCase } from './pallet-commit.ts';
 import { recordReject } from './rejects.ts';
 import { verifyStore } from './verify.ts';
@@ -35,6 +36,17 @@ const fail = (f: () => unknown): StoreError => {
 };
 
 describe('allocateCaseCode', () => {
+  it('counts an allocated case code that was never used as unexplained in the reconciliation', () => {
+    const before = reconcileBatch(store.db, batchId);
+    const { code } = allocateCaseCode(store.db, batchId);
+    const after = reconcileBatch(store.db, batchId);
+    const level = (r: typeof after) => r.levels.find((l) => l.level === 'case-outer')?.unexplainedDetail;
+    expect(level(after)?.allocatedUnused).toBe((level(before)?.allocatedUnused ?? 0) + 1);
+    expect(after.totals.unexplained).toBe(before.totals.unexplained + 1);
+    voidCodes(store.db, { codes: [code], reason: 'label not printed', actor: 'station', at: T0, epcis: TEST_EPCIS });
+    expect(level(reconcileBatch(store.db, batchId))?.allocatedUnused).toBe(level(before)?.allocatedUnused ?? 0);
+  });
+
   it('hands out each free case code of the batch once, in code order, with an audit row', () => {
     const got = [allocateCaseCode(store.db, batchId).code, allocateCaseCode(store.db, batchId).code];
     expect(got).toEqual(sorted().slice(0, 2));

@@ -106,7 +106,8 @@ export function reconcileBatch(db: Db, batchId: number, now = new Date().toISOSt
   const rows = db.prepare(`SELECT c.kind, c.status, c.parent IS NOT NULL,
       coalesce(c.batch_id <> @b, 0),
       CASE WHEN c.status IN (2, 3, 4) THEN EXISTS (SELECT 1 FROM reworked_codes r WHERE r.code = c.code) ELSE 0 END,
-      CASE WHEN c.kind = 5 THEN EXISTS (SELECT 1 FROM pallet_allocations a WHERE a.code = c.code) ELSE 0 END,
+      CASE WHEN c.kind = 5 THEN EXISTS (SELECT 1 FROM pallet_allocations a WHERE a.code = c.code)
+           WHEN c.kind = 4 THEN EXISTS (SELECT 1 FROM case_allocations a WHERE a.code = c.code) ELSE 0 END,
       CASE WHEN c.kind = 4 AND c.status = 2 THEN EXISTS (SELECT 1 FROM pallet_stack_cases s WHERE s.case_code = c.code) ELSE 0 END,
       count(*)
     FROM codes c WHERE c.package_id IN (SELECT package_id FROM batch_packages WHERE batch_id = @b)
