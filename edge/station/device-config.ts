@@ -1,4 +1,4 @@
-import type { PrinterConfig, PrinterKind } from '../../printers/index.ts';
+import { PRINTER_KINDS, type PrinterConfig, type PrinterKind } from '../../printers/index.ts';
 import { READER_KINDS, type ReaderConfig, type ReaderEndpoint, type ReaderKind } from '../../scanners/index.ts';
 import type { DeviceConfig, StationConfig } from '../config/station-config.ts';
 import { PlcConfigError } from '../plc/errors.ts';
@@ -13,7 +13,6 @@ import { StationConfigError } from './station-errors.ts';
  * config field (`case.camera.driver`).
  */
 
-const PRINTER_KINDS_LIST: readonly PrinterKind[] = ['zpl', 'linx', 'videojet', 'hitachi', 'text'];
 
 function hostPort(text: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
@@ -63,13 +62,14 @@ export function readerConfigOf(path: string, device: DeviceConfig, timeoutMs: nu
 }
 
 export function printerConfigOf(path: string, device: DeviceConfig): PrinterConfig {
-  if (!(PRINTER_KINDS_LIST as readonly string[]).includes(device.driver)) {
-    throw new StationConfigError(`${path}.driver`, `未知的打印机驱动 "${device.driver}"，可选: ${PRINTER_KINDS_LIST.join(' | ')} (unknown printer driver)`);
+  if (!(PRINTER_KINDS as readonly string[]).includes(device.driver)) {
+    throw new StationConfigError(`${path}.driver`, `未知的打印机驱动 "${device.driver}"，可选: ${PRINTER_KINDS.join(' | ')} (unknown printer driver)`);
   }
   let endpoint: PrinterConfig['endpoint'];
   if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(device.tcp) };
   else if (device.serial !== undefined) endpoint = { kind: 'serial', ...serial(device.serial) };
-  else throw new StationConfigError(path, '打印机需要 tcp 或 serial 地址 (a printer needs a tcp or serial address)');
+  else if (device.opcua !== undefined) endpoint = { kind: 'opcua', url: device.opcua };
+  else throw new StationConfigError(path, '打印机需要 tcp、serial 或 opcua 地址 (a printer needs a tcp, serial or opcua address)');
   return { kind: device.driver as PrinterKind, endpoint, ...(device.options === undefined ? {} : { options: device.options }) };
 }
 

@@ -40,6 +40,9 @@ describe('wuma device probe', () => {
 
   it('refuses ambiguous drivers, bad addresses and two addresses with exit 2', async () => {
     expect((await runWuma(['device', 'probe', '--driver', 'text', '--tcp', '127.0.0.1:9'])).code).toBe(2);
+    const opcua = await runWuma(['device', 'probe', '--driver', 'opcua', '--opcua', 'opc.tcp://127.0.0.1:9']);
+    expect(opcua.code).toBe(2);
+    expect(opcua.stderr).toContain('printer|reader|plc');
     const bad = await runWuma(['device', 'probe', '--driver', 'zpl', '--tcp', 'localhost']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--tcp');

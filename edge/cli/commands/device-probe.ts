@@ -33,16 +33,18 @@ async function probePlc(connection: PlcConnection): Promise<{ ok: true; status: 
   }
 }
 
-/** Which device class a driver name belongs to; `text` exists for both and needs --device. */
+/** Which device class a driver name belongs to; a name several classes use (`text`, `opcua`) needs --device. */
 function classify(driver: string, device: DeviceClass | undefined): DeviceClass {
-  if ((PLC_KINDS as readonly string[]).includes(driver)) return 'plc';
-  const isPrinter = (PRINTER_KINDS as readonly string[]).includes(driver);
-  const isReader = (READER_KINDS as readonly string[]).includes(driver);
-  if (device === 'printer' && isPrinter) return 'printer';
-  if (device === 'reader' && isReader) return 'reader';
-  if (device === undefined && isPrinter !== isReader) return isPrinter ? 'printer' : 'reader';
-  if (device === undefined && isPrinter && isReader) throw new UsageError(`驱动 ${driver} 既可以是打印机也可以是读码器，请加 --device printer|reader (ambiguous driver: add --device)`);
-  throw new UsageError(`未知驱动 "${driver}"。打印机: ${PRINTER_KINDS.join(' | ')}；读码器: ${READER_KINDS.join(' | ')}；PLC: ${PLC_KINDS.join(' | ')} (unknown driver)`);
+  const classes: DeviceClass[] = [];
+  if ((PRINTER_KINDS as readonly string[]).includes(driver)) classes.push('printer');
+  if ((READER_KINDS as readonly string[]).includes(driver)) classes.push('reader');
+  if ((PLC_KINDS as readonly string[]).includes(driver)) classes.push('plc');
+  if (device !== undefined && classes.includes(device)) return device;
+  if (device === undefined && classes.length === 1 && classes[0] !== undefined) return classes[0];
+  if (device === undefined && classes.length > 1) {
+    throw new UsageError(`驱动 ${driver} 可用于 ${classes.join(' / ')}，请加 --device ${classes.join('|')} (ambiguous driver: add --device)`);
+  }
+  throw new UsageError(`未知驱动 "${driver}"${device ? `（${device}）` : ''}。打印机: ${PRINTER_KINDS.join(' | ')}；读码器: ${READER_KINDS.join(' | ')}；PLC: ${PLC_KINDS.join(' | ')} (unknown driver)`);
 }
 
 export const command: CommandSpec = {
@@ -51,15 +53,15 @@ export const command: CommandSpec = {
   usesDb: false,
   options: {
     driver: { type: 'string', value: 'KIND', description: `驱动 (driver): ${[...new Set([...PRINTER_KINDS, ...READER_KINDS, ...PLC_KINDS])].join(' | ')}` },
-    device: { type: 'string', value: 'printer|reader', description: '设备类别，驱动名有歧义时需要 (device class, for ambiguous drivers: printer | reader)' },
+    device: { type: 'string', value: 'printer|reader|plc', description: '设备类别，驱动名有歧义时需要 (device class, for ambiguous drivers such as text, opcua)' },
     ...ENDPOINT_OPTIONS,
   },
   details: '例 (examples):\n  wuma device probe --driver zpl --tcp 192.168.1.50:9100\n  wuma device probe --driver keyence --tcp 192.168.1.60:9004\n  wuma device probe --driver text --device reader --serial /dev/ttyUSB0,115200\nPLC:    wuma device probe --driver modbus-tcp --tcp 192.168.10.10:502',
   async run(ctx, args) {
     const driver = requireString(args, 'driver');
-    const device = args.values['device'] === undefined ? undefined : choiceOption<DeviceClass>(args, 'device', ['printer', 'reader']);
+    const device = args.values['device'] === undefined ? undefined : choiceOption<DeviceClass>(args, 'device', ['printer', 'reader', 'plc']);
     const cls = classify(driver, device);
-    const endpoint = endpointFromArgs(args, cls === 'printer' ? ['tcp', 'serial'] : ['tcp', 'serial', 'opcua']);
+    const endpoint = endpointFromArgs(args);
     const where = describeEndpoint(endpoint);
     if (cls === 'plc') {
       const r = await probePlc(plcConnection(driver as PlcDriverKind, endpoint));
@@ -69,7 +71,6 @@ export const command: CommandSpec = {
       return r.ok ? 0 : 1;
     }
     if (cls === 'printer') {
-      if (endpoint.kind === 'opcua') throw new UsageError('打印机不支持 --opcua (printers take --tcp or --serial)');
       const r = await probePrinter({ kind: driver as PrinterKind, endpoint });
       if (ctx.json) ctx.printJson({ device: 'printer', ...r });
       else if (r.ok) ctx.print(`✔ 打印机 ${driver} @ ${where} 在线 (online): ${JSON.stringify(r.status)}，用时 ${r.elapsedMs} ms`);
