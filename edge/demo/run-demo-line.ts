@@ -7,7 +7,7 @@ import type { RejectReason } from '../aggregation/reject-reason.ts';
 import { openStore } from '../store/open.ts';
 import { verifyStore } from '../store/verify.ts';
 import { reconcileBatch } from '../store/reconciliation.ts';
-import { startReceiver, type RunningReceiver } from '../../sync/index.ts';
+import { startReceiver, warmValidators, type RunningReceiver } from '../../sync/index.ts';
 import { Conveyor, type ConveyorEnd, type PlannedCase } from './conveyor.ts';
 import { startDemoDevices, type DemoDevices } from './demo-devices.ts';
 import type { FaultKind, FaultRates } from './fault-rates.ts';
@@ -127,6 +127,9 @@ export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> 
   log.info(line.resumed ? '演示线：继续使用已有的演示数据库 (demo line: resuming the demo database)' : '演示线：已生成码包并开始批次 (demo line: codes generated, batch started)',
     { batchId: line.batch.id, lot: line.batch.lot, generated: line.generated, casesInStock: stock.casesLeft(line.unitsPerCase) });
 
+  // Every commit freezes its EPCIS events through the schema validators, compiled lazily on first use (~250 ms
+  // of blocked event loop on the first case after a start). Compiled here, before any case is fed.
+  warmValidators();
   const devices = await startDemoDevices({ readDelayMs: options.readDelayMs ?? 5 });
   let receiver: RunningReceiver | null = null;
   let station: RunningStation | null = null;
