@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { CASE_STATION_EVENTS, CASE_STATION_STATES, caseStationMachine, type CaseStationEvent, type CaseStationState } from './case-station-machine.ts';
+import { describe } from 'vitest';
+import { machineTableTest } from '../../test/support/machine-table-test.ts';
+import { caseStationMachine, type CaseStationEvent, type CaseStationState } from './case-station-machine.ts';
 
 /** Every state × event pair, written out: the expected next state, or null for a refused event. */
 const expected: Record<CaseStationState, Record<CaseStationEvent, CaseStationState | null>> = {
@@ -15,18 +16,5 @@ const expected: Record<CaseStationState, Record<CaseStationEvent, CaseStationSta
 };
 
 describe('case station state machine', () => {
-  for (const state of CASE_STATION_STATES) {
-    for (const event of CASE_STATION_EVENTS) {
-      it(`${state} × ${event} → ${expected[state][event] ?? 'refused'}`, () => {
-        const t = caseStationMachine.next(state, event);
-        const want = expected[state][event];
-        if (want === null) {
-          expect(t.ok).toBe(false);
-          if (!t.ok) expect(t.reason).toContain(event);
-        } else {
-          expect(t).toEqual({ ok: true, to: want });
-        }
-      });
-    }
-  }
+  machineTableTest(caseStationMachine, expected);
 });

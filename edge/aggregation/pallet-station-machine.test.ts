@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { machineTableTest } from '../../test/support/machine-table-test.ts';
 import { PALLET_STATION_EVENTS, PALLET_STATION_STATES, palletStationMachine, type PalletStationEvent, type PalletStationState } from './pallet-station-machine.ts';
 
 type Row = Record<PalletStationEvent, PalletStationState | null>;
@@ -21,18 +22,5 @@ describe('pallet station state machine', () => {
     expect(Object.keys(expected).sort()).toEqual([...PALLET_STATION_STATES].sort());
     for (const row of Object.values(expected)) expect(Object.keys(row).sort()).toEqual([...PALLET_STATION_EVENTS].sort());
   });
-  for (const state of PALLET_STATION_STATES) {
-    for (const event of PALLET_STATION_EVENTS) {
-      it(`${state} × ${event} → ${expected[state][event] ?? 'refused'}`, () => {
-        const t = palletStationMachine.next(state, event);
-        const want = expected[state][event];
-        if (want === null) {
-          expect(t.ok).toBe(false);
-          if (!t.ok) expect(t.reason).toContain(event);
-        } else {
-          expect(t).toEqual({ ok: true, to: want });
-        }
-      });
-    }
-  }
+  machineTableTest(palletStationMachine, expected);
 });
