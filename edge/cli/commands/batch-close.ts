@@ -1,8 +1,10 @@
 import { optionalString } from '../args.ts';
+import { batchIdArgument } from '../batch-id-argument.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { failOnStoreError } from '../fail-on-store-error.ts';
+import { withStore } from '../with-store.ts';
 import { closeBatch } from '../../store/batches.ts';
-import { StoreError } from '../../store/errors.ts';
 import { LEVEL_LABEL, UNEXPLAINED_LABEL } from '../../report/index.ts';
 
 export const command: CommandSpec = {
@@ -15,22 +17,14 @@ export const command: CommandSpec = {
   },
   details: '对账不平衡（有无法解释的码）时拒绝关闭，退出码 1；用 --reason 与 --signed-by 签名后可关闭，原因与签名人记入批次和审计日志。\n(refused with exit 1 while codes are unexplained, unless signed with --reason and --signed-by)',
   async run(ctx, args) {
-    const raw = args.positionals[0];
-    if (raw === undefined || args.positionals.length > 1 || !/^[1-9]\d{0,15}$/.test(raw)) throw new UsageError(`需要一个批次编号 ID，收到 "${args.positionals.join(' ')}" (exactly one batch ID is required)`);
+    const batchId = batchIdArgument(args);
     const reason = optionalString(args, 'reason');
     const signedBy = optionalString(args, 'signed-by');
     if ((reason === undefined) !== (signedBy === undefined)) throw new UsageError('--reason 与 --signed-by 必须同时给出 (--reason and --signed-by go together)');
     if (reason !== undefined && reason.trim().length === 0) throw new UsageError('--reason 不能为空 (--reason must not be empty)');
     if (signedBy !== undefined && signedBy.trim().length === 0) throw new UsageError('--signed-by 不能为空 (--signed-by must not be empty)');
-    const store = ctx.openStore();
-    try {
-      let outcome;
-      try {
-        outcome = closeBatch(store.db, { batchId: Number(raw), actor: signedBy ?? ctx.env['USER'] ?? 'cli', ...(reason === undefined ? {} : { reason }) });
-      } catch (error) {
-        if (error instanceof StoreError) throw new CommandFailure(error.message, { code: error.code });
-        throw error;
-      }
+    return withStore(ctx, (store) => {
+      const outcome = failOnStoreError(() => closeBatch(store.db, { batchId, actor: signedBy ?? ctx.env['USER'] ?? 'cli', ...(reason === undefined ? {} : { reason }) }));
       const r = outcome.report;
       if (outcome.kind === 'refused') {
         const detail = Object.entries(r.totals.unexplainedDetail).filter(([, n]) => n > 0)
@@ -44,8 +38,6 @@ export const command: CommandSpec = {
       if (ctx.json) ctx.printJson({ ok: true, batch: outcome.batch, report: r });
       else ctx.print(`批次 ${r.batch.id} 已关闭${outcome.batch.closeReason === null ? '' : `（签名 ${outcome.batch.closedBy}：${outcome.batch.closeReason}）`}：接收 ${r.totals.received}，已关联 ${r.totals.aggregated}，无法解释 ${r.totals.unexplained} (batch closed)`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

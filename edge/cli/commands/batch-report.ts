@@ -1,8 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { choiceOption, optionalString } from '../args.ts';
+import { batchIdArgument } from '../batch-id-argument.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
-import { StoreError } from '../../store/errors.ts';
+import { failOnStoreError } from '../fail-on-store-error.ts';
+import { withStore } from '../with-store.ts';
 import { reconcileBatch } from '../../store/reconciliation.ts';
 import { COLUMN_LABEL, LEVEL_LABEL, REPORT_COLUMNS, renderReconciliationCsv, renderReconciliationPdf, ReportError } from '../../report/index.ts';
 
@@ -18,23 +20,13 @@ export const command: CommandSpec = {
   },
   details: 'CSV 为带 BOM 的 UTF-8，Excel 可直接打开中文。PDF 使用中文字体 /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc（fonts-wqy-zenhei），\n可用环境变量 WUMA_REPORT_FONT 指定其他 .ttf/.ttc 字体 (PDF needs a CJK font; set WUMA_REPORT_FONT to use another).',
   async run(ctx, args) {
-    const raw = args.positionals[0];
-    if (raw === undefined || args.positionals.length > 1 || !/^[1-9]\d{0,15}$/.test(raw)) throw new UsageError(`需要一个批次编号 ID，收到 "${args.positionals.join(' ')}" (exactly one batch ID is required)`);
+    const batchId = batchIdArgument(args);
     const format = args.values['format'] === undefined ? null : choiceOption(args, 'format', FORMATS);
     const out = optionalString(args, 'out');
     if (format === 'pdf' && out === undefined) throw new UsageError('PDF 需要 --out FILE (pdf needs --out FILE)');
     if (out !== undefined && format === null) throw new UsageError('--out 需要 --format json|csv|pdf (--out needs --format)');
     if (out !== undefined && existsSync(out)) throw new UsageError(`文件已存在，不会覆盖: ${out} (file exists; never overwritten)`);
-    const store = ctx.openStore({ recover: false });
-    let report;
-    try {
-      try { report = reconcileBatch(store.db, Number(raw)); } catch (error) {
-        if (error instanceof StoreError) throw new CommandFailure(error.message, { code: error.code });
-        throw error;
-      }
-    } finally {
-      await store.close();
-    }
+    const report = await withStore(ctx, (store) => failOnStoreError(() => reconcileBatch(store.db, batchId)), { recover: false });
     let body: string | Buffer | null = null;
     if (format === 'json') body = `${JSON.stringify(report, null, 2)}\n`;
     else if (format === 'csv') body = renderReconciliationCsv(report);

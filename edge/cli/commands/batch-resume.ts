@@ -1,7 +1,8 @@
+import { batchIdArgument } from '../batch-id-argument.ts';
 import type { CommandSpec } from '../command.ts';
-import { CommandFailure, UsageError } from '../errors.ts';
+import { failOnStoreError } from '../fail-on-store-error.ts';
+import { withStore } from '../with-store.ts';
 import { resumeBatch } from '../../store/batches.ts';
-import { StoreError } from '../../store/errors.ts';
 
 export const command: CommandSpec = {
   path: ['batch', 'resume'],
@@ -9,20 +10,12 @@ export const command: CommandSpec = {
   positionals: 'ID',
   options: {},
   async run(ctx, args) {
-    const raw = args.positionals[0];
-    if (raw === undefined || args.positionals.length > 1 || !/^[1-9]\d{0,15}$/.test(raw)) throw new UsageError(`需要一个批次编号 ID，收到 "${args.positionals.join(' ')}" (exactly one batch ID is required)`);
-    const store = ctx.openStore();
-    try {
-      let batch;
-      try { batch = resumeBatch(store.db, Number(raw), ctx.env['USER'] ?? 'cli'); } catch (error) {
-        if (error instanceof StoreError) throw new CommandFailure(error.message, { code: error.code });
-        throw error;
-      }
+    const batchId = batchIdArgument(args);
+    return withStore(ctx, (store) => {
+      const batch = failOnStoreError(() => resumeBatch(store.db, batchId, ctx.env['USER'] ?? 'cli'));
       if (ctx.json) ctx.printJson({ ok: true, batch });
       else ctx.print(`批次 ${batch.id} 已恢复，状态 ${batch.state} (batch ${batch.state})`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -1,8 +1,9 @@
 import { integerOption, requireString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
-import { CommandFailure, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { failOnStoreError } from '../fail-on-store-error.ts';
+import { withStore } from '../with-store.ts';
 import { startBatch } from '../../store/batches.ts';
-import { StoreError } from '../../store/errors.ts';
 
 export const command: CommandSpec = {
   path: ['batch', 'start'],
@@ -29,19 +30,11 @@ export const command: CommandSpec = {
       packages,
       actor: ctx.env['USER'] ?? 'cli',
     };
-    const store = ctx.openStore();
-    try {
-      const batch = (() => {
-        try { return startBatch(store.db, input); } catch (error) {
-          if (error instanceof StoreError) throw new CommandFailure(error.message, { code: error.code });
-          throw error;
-        }
-      })();
+    return withStore(ctx, (store) => {
+      const batch = failOnStoreError(() => startBatch(store.db, input));
       if (ctx.json) ctx.printJson({ ok: true, batch });
       else ctx.print(`已开始批次 ${batch.id}：产品 ${batch.productId}，批号 ${batch.lot}，生产日期 ${batch.productionDate}，产线 ${batch.line}，码包 ${batch.packages.length} 个 (batch started)`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };
