@@ -1,5 +1,5 @@
 import type { FrameEvent, Framer } from './frame-event.ts';
-import { PrinterConfigError } from '../errors.ts';
+import { FrameBuffer } from './frame-buffer.ts';
 
 export interface DelimiterFramerOptions {
   /** Byte that ends a frame (e.g. 0x0d CR for the Videojet text protocol). */
@@ -16,52 +16,35 @@ export interface DelimiterFramerOptions {
 export class DelimiterFramer implements Framer {
   readonly #delimiter: number;
   readonly #ignore: ReadonlySet<number>;
-  readonly #max: number;
   readonly #emitEmpty: boolean;
-  #buf: Uint8Array;
-  #len = 0;
-  #overflow = 0;
+  readonly #frame: FrameBuffer;
 
   constructor(options: DelimiterFramerOptions) {
-    if (!Number.isInteger(options.maxFrame) || options.maxFrame < 1 || options.maxFrame > 1 << 20) {
-      throw new PrinterConfigError('maxFrame', `应为 1..1048576，收到 ${options.maxFrame} (must be 1..1048576)`);
-    }
+    this.#frame = new FrameBuffer(options.maxFrame);
     this.#delimiter = options.delimiter;
     this.#ignore = new Set(options.ignore ?? []);
-    this.#max = options.maxFrame;
     this.#emitEmpty = options.emitEmpty ?? false;
-    this.#buf = new Uint8Array(Math.min(256, options.maxFrame));
   }
 
   push(chunk: Uint8Array): FrameEvent[] {
     const out: FrameEvent[] = [];
     for (const byte of chunk) {
       if (byte === this.#delimiter) {
-        if (this.#overflow > 0) {
-          out.push({ kind: 'error', reason: 'too-long', bytes: this.#overflow, detail: `frame longer than ${this.#max} bytes discarded` });
-          this.#overflow = 0;
-        } else if (this.#len > 0 || this.#emitEmpty) {
-          out.push({ kind: 'frame', bytes: this.#buf.slice(0, this.#len) });
+        if (this.#frame.overflow > 0) {
+          out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
+        } else if (this.#frame.length > 0 || this.#emitEmpty) {
+          out.push({ kind: 'frame', bytes: this.#frame.take() });
         }
-        this.#len = 0;
+        this.#frame.clear();
         continue;
       }
       if (this.#ignore.has(byte)) continue;
-      if (this.#overflow > 0) { this.#overflow += 1; continue; }
-      if (this.#len === this.#max) { this.#overflow = this.#len + 1; this.#len = 0; continue; }
-      if (this.#len === this.#buf.length) {
-        const grown = new Uint8Array(Math.min(this.#max, this.#buf.length * 2));
-        grown.set(this.#buf);
-        this.#buf = grown;
-      }
-      this.#buf[this.#len] = byte;
-      this.#len += 1;
+      this.#frame.append(byte);
     }
     return out;
   }
 
   reset(): void {
-    this.#len = 0;
-    this.#overflow = 0;
+    this.#frame.clear();
   }
 }

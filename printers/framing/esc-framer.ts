@@ -1,5 +1,5 @@
 import type { FrameEvent, Framer } from './frame-event.ts';
-import { PrinterConfigError } from '../errors.ts';
+import { FrameBuffer } from './frame-buffer.ts';
 
 export const ESC = 0x1b;
 
@@ -23,23 +23,16 @@ export class EscFramer implements Framer {
   readonly #starts: ReadonlySet<number>;
   readonly #end: number;
   readonly #control: ReadonlySet<number>;
-  readonly #max: number;
+  readonly #frame: FrameBuffer;
   #mode: 'outside' | 'esc-outside' | 'inside' | 'esc-inside' | 'trailer' = 'outside';
   #start = 0;
-  #buf: Uint8Array;
-  #len = 0;
-  #overflow = 0;
   #garbage = 0;
 
   constructor(options: EscFramerOptions) {
-    if (!Number.isInteger(options.maxFrame) || options.maxFrame < 1 || options.maxFrame > 1 << 20) {
-      throw new PrinterConfigError('maxFrame', `应为 1..1048576，收到 ${options.maxFrame} (must be 1..1048576)`);
-    }
+    this.#frame = new FrameBuffer(options.maxFrame);
     this.#starts = new Set(options.startBytes);
     this.#end = options.endByte;
     this.#control = new Set(options.controlBytes ?? []);
-    this.#max = options.maxFrame;
-    this.#buf = new Uint8Array(Math.min(256, options.maxFrame));
   }
 
   #flushGarbage(out: FrameEvent[]): void {
@@ -47,18 +40,6 @@ export class EscFramer implements Framer {
       out.push({ kind: 'error', reason: 'garbage', bytes: this.#garbage, detail: `${this.#garbage} byte(s) outside ESC frames discarded` });
       this.#garbage = 0;
     }
-  }
-
-  #append(byte: number): void {
-    if (this.#overflow > 0) { this.#overflow += 1; return; }
-    if (this.#len === this.#max) { this.#overflow = this.#len + 1; this.#len = 0; return; }
-    if (this.#len === this.#buf.length) {
-      const grown = new Uint8Array(Math.min(this.#max, this.#buf.length * 2));
-      grown.set(this.#buf);
-      this.#buf = grown;
-    }
-    this.#buf[this.#len] = byte;
-    this.#len += 1;
   }
 
   push(chunk: Uint8Array): FrameEvent[] {
@@ -75,8 +56,7 @@ export class EscFramer implements Framer {
             this.#flushGarbage(out);
             this.#mode = 'inside';
             this.#start = byte;
-            this.#len = 0;
-            this.#overflow = 0;
+            this.#frame.clear();
           } else if (byte !== ESC) {
             this.#garbage += 2;
             this.#mode = 'outside';
@@ -86,32 +66,29 @@ export class EscFramer implements Framer {
           break;
         case 'inside':
           if (byte === ESC) this.#mode = 'esc-inside';
-          else this.#append(byte);
+          else this.#frame.append(byte);
           break;
         case 'esc-inside':
-          if (byte === ESC) { this.#append(ESC); this.#mode = 'inside'; }
+          if (byte === ESC) { this.#frame.append(ESC); this.#mode = 'inside'; }
           else if (byte === this.#end) this.#mode = 'trailer';
           else if (this.#starts.has(byte)) {
-            out.push({ kind: 'error', reason: 'truncated', bytes: this.#len + this.#overflow, detail: 'new frame inside a frame: partial frame discarded' });
+            out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow, detail: 'new frame inside a frame: partial frame discarded' });
             this.#start = byte;
-            this.#len = 0;
-            this.#overflow = 0;
+            this.#frame.clear();
             this.#mode = 'inside';
           } else {
-            out.push({ kind: 'error', reason: 'truncated', bytes: this.#len + this.#overflow + 2, detail: `ESC followed by 0x${byte.toString(16).padStart(2, '0')} inside a frame: frame discarded` });
-            this.#len = 0;
-            this.#overflow = 0;
+            out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow + 2, detail: `ESC followed by 0x${byte.toString(16).padStart(2, '0')} inside a frame: frame discarded` });
+            this.#frame.clear();
             this.#mode = 'outside';
           }
           break;
         case 'trailer':
-          if (this.#overflow > 0) {
-            out.push({ kind: 'error', reason: 'too-long', bytes: this.#overflow, detail: `frame longer than ${this.#max} bytes discarded` });
+          if (this.#frame.overflow > 0) {
+            out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
           } else {
-            out.push({ kind: 'frame', start: this.#start, bytes: this.#buf.slice(0, this.#len), trailer: byte });
+            out.push({ kind: 'frame', start: this.#start, bytes: this.#frame.take(), trailer: byte });
           }
-          this.#len = 0;
-          this.#overflow = 0;
+          this.#frame.clear();
           this.#mode = 'outside';
           break;
       }
@@ -122,8 +99,7 @@ export class EscFramer implements Framer {
 
   reset(): void {
     this.#mode = 'outside';
-    this.#len = 0;
-    this.#overflow = 0;
+    this.#frame.clear();
     this.#garbage = 0;
   }
 }

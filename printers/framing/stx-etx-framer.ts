@@ -1,5 +1,5 @@
 import type { FrameEvent, Framer } from './frame-event.ts';
-import { PrinterConfigError } from '../errors.ts';
+import { FrameBuffer } from './frame-buffer.ts';
 
 export const STX = 0x02;
 export const ETX = 0x03;
@@ -19,23 +19,16 @@ export interface StxEtxFramerOptions {
  * reports the truncated one.
  */
 export class StxEtxFramer implements Framer {
-  readonly #max: number;
+  readonly #frame: FrameBuffer;
   readonly #control: ReadonlySet<number>;
   readonly #ignore: ReadonlySet<number>;
-  #buf: Uint8Array;
-  #len = 0;
   #inFrame = false;
-  #overflow = 0;
   #garbage = 0;
 
   constructor(options: StxEtxFramerOptions) {
-    if (!Number.isInteger(options.maxFrame) || options.maxFrame < 1 || options.maxFrame > 1 << 20) {
-      throw new PrinterConfigError('maxFrame', `应为 1..1048576，收到 ${options.maxFrame} (must be 1..1048576)`);
-    }
-    this.#max = options.maxFrame;
+    this.#frame = new FrameBuffer(options.maxFrame);
     this.#control = new Set(options.controlBytes ?? []);
     this.#ignore = new Set(options.ignoreOutside ?? []);
-    this.#buf = new Uint8Array(Math.min(256, options.maxFrame));
   }
 
   #flushGarbage(out: FrameEvent[]): void {
@@ -52,8 +45,7 @@ export class StxEtxFramer implements Framer {
         if (byte === STX) {
           this.#flushGarbage(out);
           this.#inFrame = true;
-          this.#len = 0;
-          this.#overflow = 0;
+          this.#frame.clear();
         } else if (this.#control.has(byte)) {
           this.#flushGarbage(out);
           out.push({ kind: 'control', byte });
@@ -64,30 +56,20 @@ export class StxEtxFramer implements Framer {
       }
       if (byte === ETX) {
         this.#inFrame = false;
-        if (this.#overflow > 0) {
-          out.push({ kind: 'error', reason: 'too-long', bytes: this.#overflow, detail: `frame longer than ${this.#max} bytes discarded` });
-          this.#overflow = 0;
+        if (this.#frame.overflow > 0) {
+          out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
         } else {
-          out.push({ kind: 'frame', bytes: this.#buf.slice(0, this.#len) });
+          out.push({ kind: 'frame', bytes: this.#frame.take() });
         }
-        this.#len = 0;
+        this.#frame.clear();
         continue;
       }
       if (byte === STX) {
-        out.push({ kind: 'error', reason: 'truncated', bytes: this.#len + this.#overflow, detail: 'STX inside a frame: partial frame discarded' });
-        this.#len = 0;
-        this.#overflow = 0;
+        out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow, detail: 'STX inside a frame: partial frame discarded' });
+        this.#frame.clear();
         continue;
       }
-      if (this.#overflow > 0) { this.#overflow += 1; continue; }
-      if (this.#len === this.#max) { this.#overflow = this.#len + 1; this.#len = 0; continue; }
-      if (this.#len === this.#buf.length) {
-        const grown = new Uint8Array(Math.min(this.#max, this.#buf.length * 2));
-        grown.set(this.#buf);
-        this.#buf = grown;
-      }
-      this.#buf[this.#len] = byte;
-      this.#len += 1;
+      this.#frame.append(byte);
     }
     this.#flushGarbage(out);
     return out;
@@ -95,8 +77,7 @@ export class StxEtxFramer implements Framer {
 
   reset(): void {
     this.#inFrame = false;
-    this.#len = 0;
-    this.#overflow = 0;
+    this.#frame.clear();
     this.#garbage = 0;
   }
 }
