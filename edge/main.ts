@@ -4,10 +4,11 @@
  * the station runtime (edge/station). `startStation(config)` returns a running station with a small in-process
  * API (status, onChange, batch and pallet commands, stop) that the local HTTP API and the demo line build on.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { createPrinter, type Printer } from '../printers/index.ts';
 import { createReader, type Reader } from '../scanners/index.ts';
 import { assembleCaptureDocument, parseEpcisContext, Sender, type EpcisContext } from '../sync/index.ts';
+import { devicesFromConfig, startApi, type ApiLogger, type RunningApi } from './api/index.ts';
 import type { StationConfig } from './config/station-config.ts';
 import { openPlc } from './plc/open-plc.ts';
 import type { PlcPort, PlcTiming } from './plc/plc-port.ts';
@@ -19,6 +20,7 @@ import { SqliteOutbox } from './store/outbox.ts';
 import type { PalletStack } from './store/pallet-commit.ts';
 import { getProduct } from './store/products.ts';
 import { AlarmBoard, type Alarm } from './station/alarm-board.ts';
+import { stationApiAdapter } from './station/api-adapter.ts';
 import { batchCounts } from './station/batch-counts.ts';
 import { CaseStation, type CaseTriggerSource } from './station/case-station.ts';
 import { plcConfigOf, printerConfigOf, readerConfigOf } from './station/device-config.ts';
@@ -91,6 +93,14 @@ export interface RunningStation {
   resumeBatch(actor: string): Batch;
   /** Pauses (if running) and closes the batch with its reconciliation; refused unless signed when unexplained. */
   closeBatch(input: { readonly actor: string; readonly reason?: string }): Promise<CloseOutcome>;
+  /**
+   * The local API committed a batch transition (start, pause, resume, close) in the store itself: re-read this
+   * line's open batches and follow the store — start the stations on the running batch, pause them for a paused
+   * one, stop them when none is open. Serialised (a pause waits for the cases in hand); resolves with the batch
+   * the station now holds. A batch of another line is not adopted. Cases still in hand when the store was paused
+   * first are refused by the store's guard (rejected as not running), never committed into a paused batch.
+   */
+  adoptBatch(batchId: number): Promise<Batch | null>;
   /** The operator's 结束本垛; a short pallet needs a reason. */
   endPallet(input: { readonly actor: string; readonly reason?: string }): Promise<PalletOutcome>;
   parkPallet(actor: string): PalletStack;
@@ -222,6 +232,8 @@ export async function startStation(config: StationConfig, overrides: StationOver
     if (recovery.voidedCaseCodes > 0) log.warn('重启恢复：作废打印结果未知的箱码 (restart: case codes of unknown print fate voided)', { batchId: batch.id, voided: recovery.voidedCaseCodes });
   }
 
+  /** The batch the case and pallet stations are started on (null: stopped or paused). */
+  let stationsOn: number | null = null;
   const startStations = (b: Batch): void => {
     const product = getProduct(db, b.productId);
     if (product === null) throw new StationStateError(`批次 ${b.id} 的产品 ${b.productId} 不存在 (product of the batch not found)`);
@@ -230,6 +242,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
     palletStation?.start({ id: b.id, casesPerPallet: product.casesPerPallet }, counts.pallets);
     signals.setCounters({ good: counts.good, reject: counts.reject, noRead: counts.noRead });
     signals.setRunning(true);
+    stationsOn = b.id;
     log.info('批次运行中，工位开始工作 (batch running; stations started)', { batchId: b.id, lot: b.lot });
   };
   if (batch?.state === 'running') startStations(batch);
@@ -255,8 +268,38 @@ export async function startStation(config: StationConfig, overrides: StationOver
     return batch;
   };
   const pauseStations = async (): Promise<void> => {
+    stationsOn = null;
     await Promise.all([caseStation?.pause(), palletStation?.pause()]);
     signals.setRunning(false);
+  };
+  const pickBatch = (): Batch | null => openBatches(db).filter((b) => b.line === config.station.line)
+    .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'running' ? -1 : 1))[0] ?? null;
+  /** One adoption at a time, in the order the API announced them; each one re-reads the store. */
+  let adopting: Promise<unknown> = Promise.resolve();
+  const adopt = async (batchId: number): Promise<Batch | null> => {
+    if (stopping) return batch;
+    const announced = getBatch(db, batchId);
+    if (announced !== null && announced.line !== config.station.line) {
+      log.info('批次不属于本线，工位不采用 (batch of another line; not adopted)', { batchId, line: announced.line });
+      return batch;
+    }
+    const next = pickBatch();
+    if (next?.state === 'running') {
+      if (stationsOn !== next.id) {
+        if (stationsOn !== null) await pauseStations();
+        batch = next;
+        startStations(next);
+      } else {
+        batch = next;
+      }
+    } else {
+      if (stationsOn !== null) await pauseStations();
+      batch = next;
+      signals.setCounters(next === null ? { good: 0, reject: 0, noRead: 0 } : batchCounts(db, next.id));
+    }
+    log.info('工位已采用批次变更 (station adopted a batch change)', { batchId, adopted: batch?.id ?? null, state: batch?.state ?? null });
+    changed();
+    return batch;
   };
 
   const running: RunningStation = {
@@ -327,6 +370,11 @@ export async function startStation(config: StationConfig, overrides: StationOver
       changed();
       return outcome;
     },
+    adoptBatch(batchId) {
+      const result = adopting.then(() => adopt(batchId));
+      adopting = result.catch(() => undefined);
+      return result;
+    },
     async endPallet(input) {
       if (palletStation === null) throw new StationStateError('本站未配置组垛工位 (no pallet station configured)');
       return palletStation.endPallet(input);
@@ -369,4 +417,83 @@ export async function startStation(config: StationConfig, overrides: StationOver
   };
   log.info('工位已启动 (station started)', { stationId: config.station.id, line: config.station.line, batchId: batch?.id ?? null, triggerSource });
   return running;
+}
+
+/** Where the station's local API listens; unset fields come from the config's `api` section, then the defaults. */
+export interface StationApiOptions {
+  /** Default `config.api.host`, else 127.0.0.1. */
+  readonly host?: string;
+  /** Default `config.api.port`, else 8720; 0 = any free port. */
+  readonly port?: number;
+  readonly allowLan?: boolean;
+  /** PEM; default the files `config.api.tlsCert` / `tlsKey`. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Write the per-launch token here (one line, mode 0600; removed on close). */
+  readonly tokenFile?: string;
+  /** Default: the station's logger is not reachable from here, so a silent one. */
+  readonly logger?: ApiLogger;
+  /** The web UI's directory (default desktop/renderer); null = API only. */
+  readonly rendererDir?: string | null;
+  readonly idleTimeoutMs?: number;
+}
+
+export interface RunningStationApi extends RunningApi {
+  readonly tokenFile: string | null;
+}
+
+export const DEFAULT_API_PORT = 8720;
+
+/** Writes the token as one line, readable by this user only (an existing file is truncated and re-moded). */
+function writeTokenFile(path: string, token: string): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, `${token}\n`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Serves the local API and UI (issue 6 §1) for a station running in this process: status, pushes and end-pallet
+ * come from the station (edge/station/api-adapter.ts), batch commands are committed by the API and adopted by
+ * the station, everything else reads the station's own store. Close it before stopping the station.
+ */
+export async function startStationApi(station: RunningStation, options: StationApiOptions = {}): Promise<RunningStationApi> {
+  const config = station.config;
+  const api = config.api;
+  const tls = options.tls ?? (api?.tlsCert !== undefined && api.tlsKey !== undefined ? { cert: readFileSync(api.tlsCert), key: readFileSync(api.tlsKey) } : undefined);
+  const logger = options.logger;
+  const running = await startApi({
+    store: station.store,
+    station: stationApiAdapter(station, {
+      onError: (error, batchId) => { logger?.error('工位采用批次变更失败 (station failed to adopt a batch change)', { batchId, error: error instanceof Error ? error.message : String(error) }); },
+    }),
+    host: options.host ?? api?.host ?? '127.0.0.1',
+    port: options.port ?? api?.port ?? DEFAULT_API_PORT,
+    allowLan: options.allowLan ?? api?.allowLan ?? false,
+    ...(tls === undefined ? {} : { tls }),
+    ...(logger === undefined ? {} : { logger }),
+    ...(options.rendererDir === undefined ? {} : { rendererDir: options.rendererDir }),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    epcis: parseEpcisContext(config.epcis ?? DEFAULT_EPCIS),
+    devices: devicesFromConfig(config),
+  });
+  const tokenFile = options.tokenFile ?? null;
+  if (tokenFile !== null) {
+    try {
+      writeTokenFile(tokenFile, running.token);
+    } catch (error) {
+      await running.close();
+      throw error;
+    }
+  }
+  return {
+    ...running,
+    tokenFile,
+    async close() {
+      if (tokenFile !== null) rmSync(tokenFile, { force: true });
+      await running.close();
+    },
+  };
 }

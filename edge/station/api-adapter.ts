@@ -1,0 +1,113 @@
+import type { AlarmView, EndPalletResult, LastReadView, StationStatus as ApiStationStatus } from '../api/contract.ts';
+import { ApiError } from '../api/errors.ts';
+import type { StationLike } from '../api/station-like.ts';
+import { batchView } from '../api/views.ts';
+import { getBatch } from '../store/batches.ts';
+import type { Db } from '../store/open.ts';
+import type { Alarm } from './alarm-board.ts';
+import { batchCounts } from './batch-counts.ts';
+import type { CaseOutcomeView } from './case-station.ts';
+import type { PalletOutcome } from './pallet-station.ts';
+import { StationError } from './station-errors.ts';
+import type { StationStatus } from './station-status.ts';
+
+/** What the adapter needs of a running station (edge/main.ts RunningStation has all of it). */
+export interface AdaptableStation {
+  readonly store: { readonly db: Db };
+  status(): StationStatus;
+  onChange(listener: () => void): () => void;
+  /** Re-reads the batch the API committed in the store and starts / pauses / stops the stations to match. */
+  adoptBatch(batchId: number): Promise<unknown>;
+  endPallet(input: { readonly actor: string; readonly reason?: string }): Promise<PalletOutcome>;
+}
+
+export interface ApiAdapterOptions {
+  /** Where a failed adoption is reported (batchChanged must not throw). */
+  readonly onError?: (error: unknown, batchId: number) => void;
+  readonly now?: () => number;
+}
+
+/**
+ * The API's end-pallet carries no reason (contract `endPallet` has no body), but a short pallet needs one
+ * (pallet-station endPallet): the operator pressing 结束本垛 on the screen is the reason, recorded with their id.
+ */
+export const END_PALLET_REASON = '操作员在工位界面提前结束本垛 (operator ended the pallet early on the station screen)';
+
+/** A station alarm as the API shows it (the same fields; the message and action are catalogue text, no codes). */
+export function alarmView(a: Alarm): AlarmView {
+  return { id: a.id, kind: a.kind, level: a.level, message: a.message, action: a.action, needsAck: a.needsAck, raisedAt: a.raisedAt, clearedAt: a.clearedAt, repeats: a.repeats };
+}
+
+/**
+ * One decided case as a "last read": the case code (secret kinds already masked by the station), good or not,
+ * and the first reject reason as its key (`missing`, `no-read` …; the UI translates `reason.<key>`).
+ */
+export function lastReadView(r: CaseOutcomeView): LastReadView {
+  const first = r.reasons[0] ?? null;
+  return {
+    at: r.at,
+    code: r.caseCode ?? '',
+    outcome: r.outcome === 'accepted' ? 'good' : first === 'no-read' ? 'no-read' : 'reject',
+    reason: r.outcome === 'accepted' ? null : first,
+  };
+}
+
+/** A batch the station is not running (paused, or not yet adopted): its counters as the database has them. */
+function stoppedCounters(db: Db, batchId: number): ApiStationStatus['counters'] {
+  const c = batchCounts(db, batchId);
+  return { good: c.good, reject: c.reject, noRead: c.noRead, cases: c.good, pallets: c.pallets };
+}
+
+/**
+ * The station's snapshot in the API contract's shape. The batch view is re-read from the store (the snapshot
+ * carries only what the station needs); the case "being filled" is the case decided last (the camera reads a
+ * whole case top at once), the pallet in progress is the open stack (its code is allocated only when it closes).
+ */
+export function apiStatus(db: Db, s: StationStatus, at: Date): ApiStationStatus {
+  const stored = s.batch === null ? null : getBatch(db, s.batch.id);
+  const batch = stored === null ? null : batchView(stored);
+  const last = s.lastReads[0];
+  const pallet = s.palletStation;
+  return {
+    source: 'station',
+    at: at.toISOString(),
+    running: s.running,
+    batch,
+    counters: batch === null ? { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 } : s.running ? { ...s.counters } : stoppedCounters(db, batch.id),
+    currentCase: s.batch === null ? null : {
+      code: last?.caseCode ?? null, filled: last?.childCount ?? 0, ratio: s.batch.unitsPerCase,
+    },
+    currentPallet: s.batch === null || pallet === null ? null : { code: null, cases: pallet.cases, ratio: pallet.ratio || s.batch.casesPerPallet },
+    lastReads: s.lastReads.map(lastReadView),
+    alarms: s.alarms.map(alarmView),
+  };
+}
+
+/**
+ * RunningStation → the API's StationLike port (edge/api/station-like.ts). Batch transitions are committed in the
+ * store by the API; `batchChanged` asks the station to adopt what the store now says (serialised by the station).
+ * A station refusal (no pallet station, empty or stopped pallet) becomes 409 INVALID_STATE with the station's
+ * own message.
+ */
+export function stationApiAdapter(station: AdaptableStation, options: ApiAdapterOptions = {}): StationLike {
+  const now = options.now ?? Date.now;
+  return {
+    status: () => apiStatus(station.store.db, station.status(), new Date(now())),
+    onChange: (listener) => station.onChange(listener),
+    batchChanged(batchId) {
+      station.adoptBatch(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
+    },
+    async endPallet(actor): Promise<EndPalletResult> {
+      let outcome: PalletOutcome;
+      try {
+        outcome = await station.endPallet({ actor, reason: END_PALLET_REASON });
+      } catch (error) {
+        if (error instanceof StationError && error.code === 'STATION_STATE') throw new ApiError('INVALID_STATE', error.message);
+        throw error;
+      }
+      return outcome.kind === 'committed'
+        ? { kind: 'committed', detail: { palletCode: outcome.palletCode, cases: outcome.cases, short: outcome.short } }
+        : { kind: 'failed', detail: outcome.detail };
+    },
+  };
+}
