@@ -1,9 +1,11 @@
-import { optionalString } from '../args.ts';
+import { dirname, join, resolve } from 'node:path';
+import { integerOption, optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { ConfigError, loadConfig } from '../../config/load-config.ts';
 import type { StationConfig } from '../../config/station-config.ts';
-import { createLogger, startStation } from '../../main.ts';
+import { ApiStartError } from '../../api/index.ts';
+import { createLogger, DEFAULT_API_PORT, startStation, startStationApi, type RunningStationApi } from '../../main.ts';
 import { describeDevice, plcConfigOf, printerConfigOf, readerConfigOf } from '../../station/device-config.ts';
 
 /** The config as a short summary (what `--check` prints). */
@@ -49,19 +51,24 @@ export const command: CommandSpec = {
   options: {
     config: { type: 'string', value: 'FILE', description: '工作站配置文件 (station config, JSON with // comments; see edge/config/station.example.json)' },
     check: { type: 'boolean', description: '只检查配置并显示摘要，不连接设备 (validate the config and print a summary; touch no device)' },
+    'api-port': { type: 'string', value: 'P', description: `本地接口/界面端口，优先于配置 api.port (local API/UI port; overrides config api.port; default ${DEFAULT_API_PORT}; 0 = any free port)` },
+    'api-token-file': { type: 'string', value: 'FILE', description: '本次启动的令牌写入此文件（仅本用户可读）(write the per-launch API token here, mode 0600; default api-token beside the database)' },
     'log-level': { type: 'string', value: 'LEVEL', description: '日志级别 debug | info | warn | error (default info; logs go to stderr as JSON lines)' },
   },
   details: [
     '不带 --check 时一直运行，直到 Ctrl+C / SIGTERM；数据库路径取自配置文件 (runs until SIGINT/SIGTERM; the database path comes from the config).',
+    '同时在 127.0.0.1 提供本地接口与界面（配置 api 节，默认端口 8720）；令牌只写入令牌文件，从不打印 (also serves the local API and UI; the token goes to the token file only, never to the output).',
     '例 (examples):',
     '  wuma station --config /etc/wuma/station.json --check',
     '  wuma station --config /etc/wuma/station.json',
+    '  wuma station --config /etc/wuma/station.json --api-port 8710 --api-token-file /run/wuma/api-token',
   ].join('\n'),
   async run(ctx, args) {
     const file = optionalString(args, 'config');
     if (file === undefined) throw new UsageError('需要 --config FILE (a config file is required)');
     const level = optionalString(args, 'log-level') ?? 'info';
     if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError(`--log-level 应为 debug | info | warn | error，收到 "${level}"`);
+    const apiPort = args.values['api-port'] === undefined ? undefined : integerOption(args, 'api-port', { min: 0, max: 65_535 });
     let config: StationConfig;
     try {
       config = loadConfig(file);
@@ -86,10 +93,27 @@ export const command: CommandSpec = {
     } catch (error) {
       throw new CommandFailure(`工位启动失败 (station failed to start): ${error instanceof Error ? error.message : String(error)}`);
     }
+    const tokenFile = resolve(optionalString(args, 'api-token-file') ?? join(dirname(resolve(config.database)), 'api-token'));
+    let api: RunningStationApi;
+    try {
+      api = await startStationApi(station, { ...(apiPort === undefined ? {} : { port: apiPort }), tokenFile, logger: log });
+    } catch (error) {
+      await station.stop();
+      const code = (error as { code?: unknown }).code;
+      const port = apiPort ?? config.api?.port ?? DEFAULT_API_PORT;
+      if (error instanceof ApiStartError) throw new CommandFailure(error.message, { code: error.code });
+      if (code === 'EADDRINUSE') throw new CommandFailure(`本地接口端口 ${port} 已被占用，请用 --api-port 换一个 (API port ${port} is in use; choose another with --api-port)`);
+      throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
+    }
     const s = station.status();
-    if (ctx.json) ctx.printJson({ ok: true, started: true, station: s.station, batch: s.batch });
-    else ctx.print(`工位 ${s.station.id} 已启动，批次 ${s.batch === null ? '无 (none)' : `${s.batch.id} ${s.batch.lot}`}；按 Ctrl+C 停止 (station started; Ctrl+C stops it)`);
+    if (ctx.json) ctx.printJson({ ok: true, started: true, station: s.station, batch: s.batch, api: { url: api.url, ws: api.wsUrl, port: api.port, tokenFile } });
+    else {
+      ctx.print(`工位 ${s.station.id} 已启动，批次 ${s.batch === null ? '无 (none)' : `${s.batch.id} ${s.batch.lot}`}；按 Ctrl+C 停止 (station started; Ctrl+C stops it)`);
+      ctx.print(`本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>`);
+      ctx.print(`令牌文件 (token file): ${tokenFile}`);
+    }
     const signal = await ctx.shutdown;
+    await api.close();
     await station.stop();
     if (!ctx.json) ctx.print(`已停止 (stopped on ${signal})`);
     return 0;
