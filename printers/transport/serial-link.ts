@@ -1,8 +1,8 @@
 import { SerialPort } from 'serialport';
-import type { Disposable } from '../contract.ts';
 import { DeviceOfflineError } from '../errors.ts';
 import type { ByteLink } from './byte-link.ts';
-import { Listeners } from './listeners.ts';
+import { LinkEvents } from './link-events.ts';
+import { settleWrite } from './settle-write.ts';
 
 export interface SerialLinkOptions {
   readonly path: string;
@@ -11,14 +11,13 @@ export interface SerialLinkOptions {
 }
 
 /** A serial link through node-serialport. A pty (socat) works too; it ignores the baud rate. */
-export class SerialLink implements ByteLink {
+export class SerialLink extends LinkEvents implements ByteLink {
   readonly description: string;
   readonly #options: SerialLinkOptions;
   #port: SerialPort | null = null;
-  readonly #data = new Listeners<[Uint8Array]>();
-  readonly #closed = new Listeners<[Error | null]>();
 
   constructor(options: SerialLinkOptions) {
+    super();
     this.#options = options;
     this.description = `serial ${options.path}@${options.baudRate}`;
   }
@@ -39,11 +38,11 @@ export class SerialLink implements ByteLink {
         this.#port = port;
         let failure: Error | null = null;
         port.on('error', (e: Error) => { failure = e; });
-        port.on('data', (chunk: Buffer) => { this.#data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
+        port.on('data', (chunk: Buffer) => { this.emitData(chunk); });
         port.once('close', (e: (Error & { disconnected?: boolean }) | null) => {
           if (this.#port === port) this.#port = null;
           const err = e ?? failure;
-          this.#closed.emit(err ? new DeviceOfflineError(`串口断开 (serial link lost: ${err.message})`, { cause: err }) : null);
+          this.emitClose(err ? new DeviceOfflineError(`串口断开 (serial link lost: ${err.message})`, { cause: err }) : null);
         });
         resolve();
       });
@@ -53,20 +52,7 @@ export class SerialLink implements ByteLink {
   write(bytes: Uint8Array): Promise<void> {
     const port = this.#port;
     if (!port?.isOpen) return Promise.reject(new DeviceOfflineError(`串口未打开 (link closed: ${this.description})`));
-    return new Promise((resolve, reject) => {
-      port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (error) => {
-        if (error) reject(new DeviceOfflineError(`发送失败 (write failed on ${this.description}: ${error.message})`, { cause: error }));
-        else resolve();
-      });
-    });
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): Disposable {
-    return this.#data.add(listener);
-  }
-
-  onClose(listener: (error: Error | null) => void): Disposable {
-    return this.#closed.add(listener);
+    return settleWrite(this.description, (done) => { port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), done); });
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
 import { Socket } from 'node:net';
-import type { Disposable } from '../contract.ts';
 import { DeviceOfflineError } from '../errors.ts';
 import type { ByteLink } from './byte-link.ts';
-import { Listeners } from './listeners.ts';
+import { LinkEvents } from './link-events.ts';
+import { settleWrite } from './settle-write.ts';
 
 export interface TcpLinkOptions {
   readonly host: string;
@@ -12,14 +12,13 @@ export interface TcpLinkOptions {
 }
 
 /** A TCP client link (raw socket, e.g. ZPL port 9100). Nagle is off: device frames are small and latency matters. */
-export class TcpLink implements ByteLink {
+export class TcpLink extends LinkEvents implements ByteLink {
   readonly description: string;
   readonly #options: TcpLinkOptions;
   #socket: Socket | null = null;
-  readonly #data = new Listeners<[Uint8Array]>();
-  readonly #closed = new Listeners<[Error | null]>();
 
   constructor(options: TcpLinkOptions) {
+    super();
     this.#options = options;
     this.description = `tcp ${options.host}:${options.port}`;
   }
@@ -50,10 +49,10 @@ export class TcpLink implements ByteLink {
         socket.removeAllListeners('error');
         let failure: Error | null = null;
         socket.on('error', (error) => { failure = error; });
-        socket.on('data', (chunk: Buffer) => { this.#data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)); });
+        socket.on('data', (chunk: Buffer) => { this.emitData(chunk); });
         socket.once('close', () => {
           if (this.#socket === socket) this.#socket = null;
-          this.#closed.emit(failure ?? (socket.readableEnded ? new DeviceOfflineError(`设备关闭了连接 (device closed ${this.description})`) : null));
+          this.emitClose(failure ?? (socket.readableEnded ? new DeviceOfflineError(`设备关闭了连接 (device closed ${this.description})`) : null));
         });
         socket.once('end', () => { failure ??= new DeviceOfflineError(`设备关闭了连接 (device closed ${this.description})`); socket.end(); });
         resolve();
@@ -64,20 +63,7 @@ export class TcpLink implements ByteLink {
   write(bytes: Uint8Array): Promise<void> {
     const socket = this.#socket;
     if (!socket || socket.destroyed) return Promise.reject(new DeviceOfflineError(`连接已断开 (link closed: ${this.description})`));
-    return new Promise((resolve, reject) => {
-      socket.write(bytes, (error) => {
-        if (error) reject(new DeviceOfflineError(`发送失败 (write failed on ${this.description}: ${error.message})`, { cause: error }));
-        else resolve();
-      });
-    });
-  }
-
-  onData(listener: (bytes: Uint8Array) => void): Disposable {
-    return this.#data.add(listener);
-  }
-
-  onClose(listener: (error: Error | null) => void): Disposable {
-    return this.#closed.add(listener);
+    return settleWrite(this.description, (done) => { socket.write(bytes, done); });
   }
 
   async close(): Promise<void> {
