@@ -7,6 +7,7 @@ import type { FrameEvent, Framer } from '../framing/frame-event.ts';
 import { maskCode } from '../mask.ts';
 import { PrinterStateMachine } from '../state/printer-state-machine.ts';
 import type { ByteLink } from '../transport/byte-link.ts';
+import { refuseJob } from './refuse-job.ts';
 
 /** What a status query tells the base class. `deviceQueued` = jobs the device still holds (null if it cannot say). */
 export interface DeviceReport {
@@ -123,13 +124,8 @@ export abstract class LinkPrinter implements Printer {
   }
 
   async print(job: PrintJob): Promise<PrintResult> {
-    const state = this.#machine.state;
-    if (state === 'faulted') return { kind: 'rejected', reason: 'faulted', detail: `打印机故障 (printer faulted: ${this.#machine.faults.join(', ')})` };
-    if (state !== 'ready' && state !== 'busy') return { kind: 'rejected', reason: 'not-ready', detail: `打印机未就绪 (printer not ready: ${state})` };
-    if (this.#deviceFull) return { kind: 'rejected', reason: 'buffer-full', detail: '打印机缓冲区已满 (device buffer full)' };
-    if (this.#inFlight.length >= this.capabilities.queueDepth) {
-      return { kind: 'rejected', reason: 'buffer-full', detail: `已有 ${this.#inFlight.length} 个未确认 (queue depth ${this.capabilities.queueDepth} reached)` };
-    }
+    const refused = refuseJob({ machine: this.#machine, deviceFull: this.#deviceFull, inFlight: this.#inFlight.length, queueDepth: this.capabilities.queueDepth });
+    if (refused !== null) return refused;
     return new Promise<PrintResult>((resolve) => {
       let settled = false;
       const entry: InFlight = {

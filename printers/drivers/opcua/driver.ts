@@ -7,6 +7,7 @@ import { DeviceOfflineError, PrinterConfigError, ProtocolError } from '../../err
 import { maskCode } from '../../mask.ts';
 import { PrinterStateMachine } from '../../state/printer-state-machine.ts';
 import { intOption, stringOption } from '../option-readers.ts';
+import { refuseJob } from '../refuse-job.ts';
 import { CODE_PRINTER_NS, CODE_PRINTER_TYPE, PRINT_CONFIRMED_EVENT, decodeFaults, decodePrintResult } from './codec.ts';
 
 type Ua = typeof import('node-opcua');
@@ -118,13 +119,8 @@ export class OpcuaPrinter implements Printer {
   }
 
   async print(job: PrintJob): Promise<PrintResult> {
-    const state = this.#machine.state;
-    if (state === 'faulted') return { kind: 'rejected', reason: 'faulted', detail: `打印机故障 (printer faulted: ${this.#machine.faults.join(', ')})` };
-    if (state !== 'ready' && state !== 'busy') return { kind: 'rejected', reason: 'not-ready', detail: `打印机未就绪 (printer not ready: ${state})` };
-    if (this.#deviceFull) return { kind: 'rejected', reason: 'buffer-full', detail: '打印机缓冲区已满 (device buffer full)' };
-    if (this.#inFlight.length >= this.capabilities.queueDepth) {
-      return { kind: 'rejected', reason: 'buffer-full', detail: `已有 ${this.#inFlight.length} 个未确认 (queue depth ${this.capabilities.queueDepth} reached)` };
-    }
+    const refused = refuseJob({ machine: this.#machine, deviceFull: this.#deviceFull, inFlight: this.#inFlight.length, queueDepth: this.capabilities.queueDepth });
+    if (refused !== null) return refused;
     const session = this.#session;
     const method = this.#nodes.get('Print');
     const device = this.#device;
