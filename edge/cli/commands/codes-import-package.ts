@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { choiceOption, integerOption, optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
-import { CommandFailure, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { inputFileArgument } from '../input-file-argument.ts';
 import { OPEN_KEY_OPTIONS, openKeyFromArgs } from '../package-key-options.ts';
+import { runPackageImport } from '../run-package-import.ts';
 import { CODE_KINDS, type CodeKind } from '../../domain/kinds.ts';
-import { PackageError, formatIssues, importCodePackage } from '../../packages/index.ts';
-import { lineProgress } from '../../packages/line-progress.ts';
+import { importCodePackage } from '../../packages/index.ts';
 
 export const command: CommandSpec = {
   path: ['codes', 'import-package'],
@@ -26,41 +26,27 @@ export const command: CommandSpec = {
     '(any failure: nothing is stored). 例 (example): wuma codes import-package caps.txt --kind cap-outer --supplier 华彩 --count 100000',
   ].join('\n'),
   async run(ctx, args) {
-    const path = args.positionals[0];
-    if (path === undefined || args.positionals.length > 1) throw new UsageError('需要且只需要一个文件 FILE (exactly one FILE is required)');
-    if (!existsSync(path)) throw new UsageError(`文件不存在: ${path} (file not found)`);
+    const path = inputFileArgument(args);
     const kind: CodeKind | null = args.values['kind'] === undefined ? null : choiceOption(args, 'kind', CODE_KINDS);
     const expectCount = args.values['count'] === undefined ? null : integerOption(args, 'count', { min: 0, max: 1_000_000_000 });
     const expectSha256 = optionalString(args, 'sha256') ?? null;
     if (expectSha256 !== null && !/^[0-9a-fA-F]{64}$/.test(expectSha256)) throw new UsageError(`--sha256 应为 64 位十六进制，收到 "${expectSha256}" (--sha256 must be 64 hex digits)`);
     const key = openKeyFromArgs(args, ctx.env);
-    const store = ctx.openStore();
-    const progress = lineProgress(ctx.stderr, '导入码包 (importing)');
-    try {
-      const outcome = await importCodePackage(store.db, {
+    return runPackageImport(
+      ctx,
+      { progress: '导入码包 (importing)', refused: '码包校验未通过，未写入任何数据 (package refused, nothing stored)' },
+      (db, onProgress) => importCodePackage(db, {
         path, kind, productId: optionalString(args, 'product') ?? null, supplier: optionalString(args, 'supplier') ?? null,
-        key, expectCount, expectSha256, actor: ctx.env['USER'] ?? 'cli', onProgress: progress.onProgress,
-      });
-      progress.done();
-      const { report } = outcome;
-      if (!report.ok) {
-        throw new CommandFailure([`码包校验未通过，未写入任何数据 (package refused, nothing stored): ${report.issueCount} 个问题 (issues)`, ...formatIssues(report)].join('\n'), report);
-      }
-      if (ctx.json) ctx.printJson({ ok: true, packageId: outcome.packageUuid, stored: outcome.stored, report });
-      else {
-        ctx.print(`已导入码包 (package imported): ${outcome.packageUuid ?? ''}  ${String(report.stats['kind'])}  ${outcome.stored} 个码，状态已印刷 (codes, status printed)`);
-        ctx.print(`  SHA-256 ${String(report.stats['sha256'])}  空行 (blank) ${String(report.stats['blankLines'])}  CRLF ${String(report.stats['crlfLines'])}  去空格 (trimmed) ${String(report.stats['trimmedLines'])}`);
-      }
-      return 0;
-    } catch (error) {
-      progress.done();
-      if (error instanceof PackageError) {
-        if (error.code === 'BAD_INPUT') throw new UsageError(error.message);
-        throw new CommandFailure(error.message, { code: error.code });
-      }
-      throw error;
-    } finally {
-      await store.close();
-    }
+        key, expectCount, expectSha256, actor: ctx.env['USER'] ?? 'cli', onProgress,
+      }),
+      (outcome) => {
+        const { report } = outcome;
+        if (ctx.json) ctx.printJson({ ok: true, packageId: outcome.packageUuid, stored: outcome.stored, report });
+        else {
+          ctx.print(`已导入码包 (package imported): ${outcome.packageUuid ?? ''}  ${String(report.stats['kind'])}  ${outcome.stored} 个码，状态已印刷 (codes, status printed)`);
+          ctx.print(`  SHA-256 ${String(report.stats['sha256'])}  空行 (blank) ${String(report.stats['blankLines'])}  CRLF ${String(report.stats['crlfLines'])}  去空格 (trimmed) ${String(report.stats['trimmedLines'])}`);
+        }
+      },
+    );
   },
 };

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
-import { CommandFailure, UsageError } from '../errors.ts';
-import { PackageError, formatIssues, importWaste } from '../../packages/index.ts';
-import { lineProgress } from '../../packages/line-progress.ts';
+import { inputFileArgument } from '../input-file-argument.ts';
+import { runPackageImport } from '../run-package-import.ts';
+import { importWaste } from '../../packages/index.ts';
 
 export const command: CommandSpec = {
   path: ['codes', 'import-waste'],
@@ -17,30 +16,16 @@ export const command: CommandSpec = {
     '任一不通过则什么都不写入 (any failure: nothing is stored).',
   ].join('\n'),
   async run(ctx, args) {
-    const path = args.positionals[0];
-    if (path === undefined || args.positionals.length > 1) throw new UsageError('需要且只需要一个文件 FILE (exactly one FILE is required)');
-    if (!existsSync(path)) throw new UsageError(`文件不存在: ${path} (file not found)`);
+    const path = inputFileArgument(args);
     const reason = optionalString(args, 'reason') ?? null;
-    const store = ctx.openStore();
-    const progress = lineProgress(ctx.stderr, '导入废码 (importing waste)');
-    try {
-      const { report, voided } = await importWaste(store.db, { path, reason, actor: ctx.env['USER'] ?? 'cli', onProgress: progress.onProgress });
-      progress.done();
-      if (!report.ok) {
-        throw new CommandFailure([`废码清单校验未通过，未写入任何数据 (waste list refused, nothing stored): ${report.issueCount} 个问题 (issues)`, ...formatIssues(report)].join('\n'), report);
-      }
-      if (ctx.json) ctx.printJson({ ok: true, voided, report });
-      else ctx.print(`已作废 (voided): ${voided} 个码，${String(report.stats['alreadyVoided'])} 个此前已作废 (codes; already voided before)`);
-      return 0;
-    } catch (error) {
-      progress.done();
-      if (error instanceof PackageError) {
-        if (error.code === 'BAD_INPUT') throw new UsageError(error.message);
-        throw new CommandFailure(error.message, { code: error.code });
-      }
-      throw error;
-    } finally {
-      await store.close();
-    }
+    return runPackageImport(
+      ctx,
+      { progress: '导入废码 (importing waste)', refused: '废码清单校验未通过，未写入任何数据 (waste list refused, nothing stored)' },
+      (db, onProgress) => importWaste(db, { path, reason, actor: ctx.env['USER'] ?? 'cli', onProgress }),
+      ({ report, voided }) => {
+        if (ctx.json) ctx.printJson({ ok: true, voided, report });
+        else ctx.print(`已作废 (voided): ${voided} 个码，${String(report.stats['alreadyVoided'])} 个此前已作废 (codes; already voided before)`);
+      },
+    );
   },
 };
