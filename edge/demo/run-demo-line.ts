@@ -208,8 +208,13 @@ export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> 
     stopping ??= (async () => {
       conveyor.stop();
       const end = await finished;
-      // Let the palletiser take the last accepted cases before the snapshot.
-      await until(() => devices.palletFeed.waiting === 0 && running.status().palletStation?.state !== 'labelling' && running.status().palletStation?.state !== 'verifying', 3_000);
+      // Let the palletiser take the last accepted cases (and label a full pallet) before the snapshot: every good
+      // case of the batch is on a committed pallet or on the open stack (the demo never force-closes a pallet).
+      await until(() => {
+        const s = running.status();
+        const p = s.palletStation;
+        return p === null || (p.state === 'stacking' && devices.palletFeed.waiting === 0 && p.held === 0 && p.pallets * p.ratio + p.cases >= s.counters.good);
+      }, 3_000);
       const summary = summarize(running, line, {
         end, started, runStarted, fed: conveyor.fed, faultsPlanned: conveyor.byFault, decided: lastSeq, good, rejected, byReason, dbPath: options.dbPath,
       });
