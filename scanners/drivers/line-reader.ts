@@ -1,9 +1,9 @@
-import type { Disposable, Reader, ReaderConfig, ReaderEvent, ReaderIdentity, ReaderKind, ReaderState, ReadResult, RejectedPart, TriggerOptions, TriggerRef } from '../contract.ts';
+import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderKind, ReaderState, ReadResult, RejectedPart, TriggerOptions, TriggerRef } from '../contract.ts';
 import { assembleRead } from '../assemble-read.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
 import { DeviceOfflineError, InvalidStateError, ProtocolError, ScannerBugError, TimeoutError } from '../errors.ts';
 import { DelimitedFramer } from '../framing/delimited-framer.ts';
-import { readerTransition } from '../reader-state.ts';
+import { ReaderStateMachine } from '../reader-state-machine.ts';
 import type { ByteLink } from '../transport/byte-link.ts';
 import type { FrameMeaning, LineDialect } from './line-dialect.ts';
 
@@ -49,8 +49,7 @@ export class LineReader implements Reader {
   readonly #now: () => number;
   readonly #window: DuplicateWindow;
   readonly #readListeners = new Set<(result: ReadResult) => void>();
-  readonly #stateListeners = new Set<(state: ReaderState, previous: ReaderState) => void>();
-  #state: ReaderState = 'closed';
+  readonly #machine = new ReaderStateMachine();
   #link: ByteLink | null = null;
   #framer: DelimitedFramer | null = null;
   #seq = 0;
@@ -70,20 +69,20 @@ export class LineReader implements Reader {
   }
 
   get state(): ReaderState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   async open(signal?: AbortSignal): Promise<void> {
-    this.#transition('open');
+    this.#machine.apply('open');
     this.#closing = null;
     let link: ByteLink;
     try {
       link = await this.#connect(signal);
     } catch (error) {
-      if (this.#state === 'opening') this.#transition('open-failed');
+      if (this.#machine.state === 'opening') this.#machine.apply('open-failed');
       throw error;
     }
-    if (this.#state !== 'opening') {
+    if (this.#machine.state !== 'opening') {
       await link.close();
       throw new DeviceOfflineError('打开期间读码器已被关闭 (reader was closed while opening)');
     }
@@ -92,16 +91,16 @@ export class LineReader implements Reader {
     this.#framer = framer;
     link.onData((chunk) => { this.#onChunk(framer, chunk); });
     link.onClose((error) => { this.#onLinkClosed(link, error); });
-    this.#transition('opened');
+    this.#machine.apply('opened');
   }
 
   async trigger(options: TriggerOptions = {}): Promise<ReadResult> {
-    if (this.#state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#state}，不能触发 (cannot trigger in state ${this.#state})`);
+    if (this.#machine.state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#machine.state}，不能触发 (cannot trigger in state ${this.#machine.state})`);
     const on = this.#dialect.triggerOn;
     if (on === null) throw new InvalidStateError(`${this.#dialect.vendor} 读码器没有软件触发，请用外部触发 (reader has no software trigger)`);
     const link = this.#link;
     if (link === null) throw new ScannerBugError('ready without a link');
-    this.#transition('trigger');
+    this.#machine.apply('trigger');
     this.#seq += 1;
     const ref: TriggerRef = { id: this.#seq, source: 'software' };
     const timeoutMs = options.timeoutMs ?? this.#config.triggerTimeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS;
@@ -129,8 +128,7 @@ export class LineReader implements Reader {
   }
 
   onStateChange(listener: (state: ReaderState, previous: ReaderState) => void): Disposable {
-    this.#stateListeners.add(listener);
-    return { dispose: () => { this.#stateListeners.delete(listener); } };
+    return this.#machine.onChange(listener);
   }
 
   async identify(): Promise<ReaderIdentity> {
@@ -138,7 +136,7 @@ export class LineReader implements Reader {
     const identity: { -readonly [K in keyof ReaderIdentity]: ReaderIdentity[K] } = { vendor: this.#dialect.vendor };
     if (typeof configured['model'] === 'string') identity.model = configured['model'];
     for (const query of this.#dialect.identityQueries ?? []) {
-      if (this.#state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#state} (reader is ${this.#state})`);
+      if (this.#machine.state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#machine.state} (reader is ${this.#machine.state})`);
       const value = await this.#sendCommand(query.command);
       if (value !== undefined && value.length > 0 && query.field !== 'vendor') identity[query.field] = value;
     }
@@ -146,14 +144,14 @@ export class LineReader implements Reader {
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return Promise.resolve();
+    if (this.#machine.state === 'closed') return Promise.resolve();
     if (this.#closing !== null) return this.#closing;
     this.#closing = this.#doClose();
     return this.#closing;
   }
 
   async #doClose(): Promise<void> {
-    if (this.#state !== 'closing') this.#transition('close');
+    if (this.#machine.state !== 'closing') this.#machine.apply('close');
     if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
     this.#gapTimer = null;
     this.#failTrigger(new DeviceOfflineError('读码器已关闭 (reader closed)'));
@@ -165,7 +163,7 @@ export class LineReader implements Reader {
       await Promise.race([link.close(), new Promise<void>((r) => { timer = setTimeout(r, CLOSE_TIMEOUT_MS); })]);
       clearTimeout(timer);
     }
-    this.#transition('closed');
+    this.#machine.apply('closed');
   }
 
   #sendCommand(command: Uint8Array): Promise<string | undefined> {
@@ -260,7 +258,7 @@ export class LineReader implements Reader {
     if (pending !== null && pending.ref === result.trigger) {
       this.#trigger = null;
       clearTimeout(pending.timer);
-      this.#transition('result');
+      this.#machine.apply('result');
       pending.resolve(result);
     }
     for (const l of this.#readListeners) l(result);
@@ -282,7 +280,7 @@ export class LineReader implements Reader {
     if (pending === null) return;
     this.#trigger = null;
     clearTimeout(pending.timer);
-    if (this.#state === 'triggered') this.#transition('result');
+    if (this.#machine.state === 'triggered') this.#machine.apply('result');
     pending.reject(error);
   }
 
@@ -300,12 +298,12 @@ export class LineReader implements Reader {
     if (framer !== null) for (const out of framer.flush()) if (out.kind === 'rejected') this.#addReject(out);
     if (this.#gapTimer !== null) clearTimeout(this.#gapTimer);
     this.#gapTimer = null;
-    if (this.#state === 'closing' || this.#state === 'closed') return;
+    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
     this.#link = null;
     const offline = error ?? new DeviceOfflineError('读码器连接已断开 (reader link lost)');
     this.#failTrigger(offline instanceof DeviceOfflineError ? offline : new DeviceOfflineError(offline.message, { cause: offline }));
     this.#failCommand(offline);
-    this.#transition('link-lost');
+    this.#machine.apply('link-lost');
   }
 
   #addReject(part: RejectedPart): void {
@@ -316,16 +314,5 @@ export class LineReader implements Reader {
     const taken = this.#rejects;
     this.#rejects = [];
     return taken;
-  }
-
-  #transition(event: ReaderEvent): void {
-    const previous = this.#state;
-    const next = readerTransition(previous, event);
-    if (next === null) {
-      if (event === 'open') throw new InvalidStateError(`读码器状态为 ${previous}，不能打开 (cannot open in state ${previous})`);
-      throw new ScannerBugError(`reader transition ${previous} --${event}--> not allowed`);
-    }
-    this.#state = next;
-    if (next !== previous) for (const l of this.#stateListeners) l(next, previous);
   }
 }

@@ -1,9 +1,9 @@
 import type { ClientMonitoredItem, ClientSession, ClientSubscription, NodeId, OPCUAClient, Variant, VariantLike } from 'node-opcua';
-import type { Disposable, Reader, ReaderConfig, ReaderEvent, ReaderIdentity, ReaderState, ReadResult, TriggerOptions, TriggerRef } from '../contract.ts';
+import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderState, ReadResult, TriggerOptions, TriggerRef } from '../contract.ts';
 import { assembleParts } from '../assemble-read.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
 import { DeviceOfflineError, InvalidStateError, ProtocolError, ReaderConfigError, ScannerBugError } from '../errors.ts';
-import { readerTransition } from '../reader-state.ts';
+import { ReaderStateMachine } from '../reader-state-machine.ts';
 import { DEFAULT_TRIGGER_TIMEOUT_MS } from './line-reader.ts';
 
 /**
@@ -59,8 +59,7 @@ export class OpcuaAutoIdReader implements Reader {
   readonly #now: () => number;
   readonly #window: DuplicateWindow;
   readonly #readListeners = new Set<(r: ReadResult) => void>();
-  readonly #stateListeners = new Set<(s: ReaderState, p: ReaderState) => void>();
-  #state: ReaderState = 'closed';
+  readonly #machine = new ReaderStateMachine();
   #client: OPCUAClient | null = null;
   #session: ClientSession | null = null;
   #subscription: ClientSubscription | null = null;
@@ -82,11 +81,11 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   get state(): ReaderState {
-    return this.#state;
+    return this.#machine.state;
   }
 
   async open(): Promise<void> {
-    this.#transition('open');
+    this.#machine.apply('open');
     this.#closing = null;
     const ua = (this.#ua ??= await import('node-opcua'));
     const client = ua.OPCUAClient.create({
@@ -107,23 +106,23 @@ export class OpcuaAutoIdReader implements Reader {
       await this.#subscribe(session);
     } catch (error) {
       await this.#release();
-      if (this.#state === 'opening') this.#transition('open-failed');
+      if (this.#machine.state === 'opening') this.#machine.apply('open-failed');
       if (error instanceof ReaderConfigError || error instanceof ProtocolError) throw error;
       throw new DeviceOfflineError(`无法连接 OPC UA 读码器 ${this.#url}: ${error instanceof Error ? error.message : String(error)} (cannot connect)`, { cause: error });
     }
     client.on('connection_lost', () => { this.#onLinkLost(); });
-    this.#transition('opened');
+    this.#machine.apply('opened');
   }
 
   async trigger(options: TriggerOptions = {}): Promise<ReadResult> {
-    if (this.#state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#state}，不能触发 (cannot trigger in state ${this.#state})`);
+    if (this.#machine.state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#machine.state}，不能触发 (cannot trigger in state ${this.#machine.state})`);
     const session = this.#session;
     const device = this.#device;
     if (session === null || device === null) throw new ScannerBugError('ready without a session');
     const mode = this.#config.options?.['mode'] === 'scan-start' ? 'ScanStart' : 'Scan';
     const method = this.#methods.get(mode);
     if (method === undefined) throw new InvalidStateError(`读码器没有 ${mode} 方法 (reader does not implement ${mode})`);
-    this.#transition('trigger');
+    this.#machine.apply('trigger');
     this.#seq += 1;
     const ref: TriggerRef = { id: this.#seq, source: 'software' };
     const timeoutMs = options.timeoutMs ?? this.#config.triggerTimeoutMs ?? DEFAULT_TRIGGER_TIMEOUT_MS;
@@ -156,14 +155,13 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   onStateChange(listener: (s: ReaderState, p: ReaderState) => void): Disposable {
-    this.#stateListeners.add(listener);
-    return { dispose: () => { this.#stateListeners.delete(listener); } };
+    return this.#machine.onChange(listener);
   }
 
   async identify(): Promise<ReaderIdentity> {
     const session = this.#session;
     const device = this.#device;
-    if (session === null || device === null || this.#state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#state} (reader is ${this.#state})`);
+    if (session === null || device === null || this.#machine.state !== 'ready') throw new InvalidStateError(`读码器状态为 ${this.#machine.state} (reader is ${this.#machine.state})`);
     const read = async (name: string): Promise<string | undefined> => {
       const found = await session.translateBrowsePath({ startingNode: device, relativePath: { elements: [{ referenceTypeId: 'i=47', isInverse: false, includeSubtypes: true, targetName: { namespaceIndex: await this.#diIndex(session), name } }] } });
       const target = found.targets?.[0]?.targetId;
@@ -185,14 +183,14 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   close(): Promise<void> {
-    if (this.#state === 'closed') return Promise.resolve();
+    if (this.#machine.state === 'closed') return Promise.resolve();
     if (this.#closing !== null) return this.#closing;
     this.#closing = (async () => {
-      if (this.#state !== 'closing') this.#transition('close');
+      if (this.#machine.state !== 'closing') this.#machine.apply('close');
       const pending = this.#pending;
       if (pending !== null) this.#fail(pending.ref, new DeviceOfflineError('读码器已关闭 (reader closed)'));
       await this.#release();
-      this.#transition('closed');
+      this.#machine.apply('closed');
     })();
     return this.#closing;
   }
@@ -308,7 +306,7 @@ export class OpcuaAutoIdReader implements Reader {
     if (pending === null || pending.ref !== ref) return;
     this.#pending = null;
     clearTimeout(pending.timer);
-    if (this.#state === 'triggered') this.#transition('result');
+    if (this.#machine.state === 'triggered') this.#machine.apply('result');
     pending.resolve(result);
     this.#emit(result);
   }
@@ -318,7 +316,7 @@ export class OpcuaAutoIdReader implements Reader {
     if (pending === null || pending.ref !== ref) return;
     this.#pending = null;
     clearTimeout(pending.timer);
-    if (this.#state === 'triggered') this.#transition('result');
+    if (this.#machine.state === 'triggered') this.#machine.apply('result');
     pending.reject(error);
   }
 
@@ -327,20 +325,9 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   #onLinkLost(): void {
-    if (this.#state !== 'ready' && this.#state !== 'triggered') return;
+    if (this.#machine.state !== 'ready' && this.#machine.state !== 'triggered') return;
     const pending = this.#pending;
     if (pending !== null) this.#fail(pending.ref, new DeviceOfflineError('OPC UA 连接中断 (OPC UA connection lost)'));
-    this.#transition('link-lost');
-  }
-
-  #transition(event: ReaderEvent): void {
-    const previous = this.#state;
-    const next = readerTransition(previous, event);
-    if (next === null) {
-      if (event === 'open') throw new InvalidStateError(`读码器状态为 ${previous}，不能打开 (cannot open in state ${previous})`);
-      throw new ScannerBugError(`reader transition ${previous} --${event}--> not allowed`);
-    }
-    this.#state = next;
-    if (next !== previous) for (const l of this.#stateListeners) l(next, previous);
+    this.#machine.apply('link-lost');
   }
 }
