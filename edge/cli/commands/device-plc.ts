@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { CommandSpec } from '../command.ts';
 import { choiceOption, integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { loadRegisterMap } from '../load-register-map.ts';
 import {
-  DEFAULT_OPCUA_TAGS, DEFAULT_REGISTER_MAP, openPlc, parseRegisterMap, PlcConfigError, PlcError,
+  DEFAULT_OPCUA_TAGS, openPlc, PlcError,
   type ModbusRegisterMap, type PlcConnection, type PlcDriverKind, type PlcEvent, type PlcStatus,
 } from '../../plc/index.ts';
 
@@ -13,22 +13,6 @@ import {
  * reject and reports whether the kicker confirm came back and how long it took (exit 1 if it did not).
  */
 const DRIVERS: readonly PlcDriverKind[] = ['modbus-tcp', 'modbus-rtu', 'opcua'];
-
-function loadMap(path: string | undefined): ModbusRegisterMap {
-  if (path === undefined) return DEFAULT_REGISTER_MAP;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`无法读取寄存器表 ${path}: ${error instanceof Error ? error.message : String(error)} (cannot read --map)`);
-  }
-  try {
-    return parseRegisterMap(raw, path);
-  } catch (error) {
-    if (error instanceof PlcConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 function connection(driver: PlcDriverKind, values: Record<string, unknown>, map: ModbusRegisterMap): PlcConnection {
   const tcp = typeof values['tcp'] === 'string' ? values['tcp'] : undefined;
@@ -95,7 +79,7 @@ export const command: CommandSpec = {
     const reason = integerOption(args, 'reason', { min: 1, max: 65_535 }, 1);
     const seconds = integerOption(args, 'seconds', { min: 1, max: 86_400 }, 10);
     const confirmTimeout = integerOption(args, 'confirm-timeout', { min: 10, max: 60_000 }, 1_000);
-    const map = loadMap(optionalString(args, 'map'));
+    const map = loadRegisterMap(optionalString(args, 'map'));
     const conn = connection(driver, args.values, map);
     const port = openPlc({ ...conn, timing: { rejectConfirmTimeoutMs: confirmTimeout } });
     try {

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { loadRegisterMap } from '../load-register-map.ts';
 import {
-  applyPlcControl, DEFAULT_OPCUA_TAGS, DEFAULT_REGISTER_MAP, parseFaults, parseRegisterMap, PlcConfigError, registerRows,
-  startModbusPlcEmulator, startOpcuaPlcEmulator, type ConfirmMode, type ControllablePlc, type ModbusRegisterMap,
+  applyPlcControl, DEFAULT_OPCUA_TAGS, DEFAULT_REGISTER_MAP, parseFaults, registerRows,
+  startModbusPlcEmulator, startOpcuaPlcEmulator, type ConfirmMode, type ControllablePlc,
 } from '../../plc/index.ts';
 
 /**
@@ -18,22 +18,6 @@ function parseHostPort(text: string): { host: string; port: number } {
   const port = Number(m?.[2]);
   if (!m || port > 65_535) throw new UsageError(`--tcp 应为 HOST:PORT，收到 "${text}" (--tcp must be HOST:PORT)`);
   return { host: m[1]!, port };
-}
-
-function loadMap(path: string | undefined): ModbusRegisterMap {
-  if (path === undefined) return DEFAULT_REGISTER_MAP;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`无法读取寄存器表 ${path}: ${error instanceof Error ? error.message : String(error)} (cannot read --map)`);
-  }
-  try {
-    return parseRegisterMap(raw, path);
-  } catch (error) {
-    if (error instanceof PlcConfigError) throw new UsageError(error.message);
-    throw error;
-  }
 }
 
 function parseConfirm(text: string | undefined): ConfirmMode {
@@ -87,7 +71,7 @@ export const command: CommandSpec = {
       const parsedFaults = faultText === undefined ? null : parseFaults(faultText);
       if (parsedFaults !== null && 'error' in parsedFaults) throw new UsageError(parsedFaults.error);
       const faults = parsedFaults ?? {};
-      const map = loadMap(optionalString(args, 'map'));
+      const map = loadRegisterMap(optionalString(args, 'map'));
       const baudRate = integerOption(args, 'baud', { min: 1_200, max: 921_600 }, 115_200);
       let emulator;
       try {
