@@ -1,6 +1,7 @@
 import type { Printer, PrinterFault, PrinterState } from '../../printers/index.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { Logger } from './logger.ts';
+import { RetryBackoff } from './retry-backoff.ts';
 
 /**
  * Keeps one printer usable: raises `printer-fault` while it reports a fault (ribbon out, head open …) and clears
@@ -12,8 +13,7 @@ export class PrinterLink {
   readonly printer: Printer;
   readonly #alarms: AlarmBoard;
   readonly #log: Logger;
-  #timer: NodeJS.Timeout | null = null;
-  #delay = 200;
+  readonly #backoff = new RetryBackoff();
   #closed = false;
   #work: Promise<void> | null = null;
   readonly #sub: { dispose(): void };
@@ -37,7 +37,7 @@ export class PrinterLink {
   #onState(state: PrinterState, faults: readonly PrinterFault[]): void {
     if (this.#closed) return;
     if (state === 'ready' || state === 'busy') {
-      this.#delay = 200;
+      this.#backoff.reset();
       this.#alarms.clear(`printer-fault:${this.name}`);
     } else if (state === 'faulted') {
       this.#log.warn('打印机故障 (printer fault)', { deviceId: this.name, faults });
@@ -65,19 +65,15 @@ export class PrinterLink {
   }
 
   #schedule(): void {
-    if (this.#closed || this.#timer !== null) return;
-    const delay = this.#delay;
-    this.#delay = Math.min(this.#delay * 2, 5_000);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
+    if (this.#closed) return;
+    this.#backoff.schedule(() => {
       if (!this.#closed && (this.printer.state === 'faulted' || this.printer.state === 'closed')) void this.#reopen(true);
-    }, delay);
+    });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#backoff.cancel();
     this.#sub.dispose();
     await this.#work?.catch(() => undefined);
     await this.printer.close();

@@ -1,6 +1,7 @@
 import type { Reader, ReaderState } from '../../scanners/index.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { Logger } from './logger.ts';
+import { RetryBackoff } from './retry-backoff.ts';
 
 /**
  * Keeps one reader connected: opens it, raises `reader-offline` when its link drops (state `faulted`, or an
@@ -12,8 +13,7 @@ export class ReaderLink {
   readonly reader: Reader;
   readonly #alarms: AlarmBoard;
   readonly #log: Logger;
-  #timer: NodeJS.Timeout | null = null;
-  #delay = 200;
+  readonly #backoff = new RetryBackoff();
   #closed = false;
   #opening: Promise<void> | null = null;
   readonly #sub: { dispose(): void };
@@ -38,7 +38,7 @@ export class ReaderLink {
   #onState(state: ReaderState, previous: ReaderState): void {
     if (this.#closed) return;
     if (state === 'ready') {
-      this.#delay = 200;
+      this.#backoff.reset();
       this.#alarms.clear(`reader-offline:${this.name}`);
     } else if (state === 'faulted') {
       this.#log.warn('读码器离线 (reader offline)', { deviceId: this.name, previous });
@@ -64,20 +64,16 @@ export class ReaderLink {
   }
 
   #schedule(): void {
-    if (this.#closed || this.#timer !== null) return;
-    const delay = this.#delay;
-    this.#delay = Math.min(this.#delay * 2, 5_000);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
+    if (this.#closed) return;
+    this.#backoff.schedule(() => {
       if (this.#closed) return;
       if (this.reader.state === 'faulted' || this.reader.state === 'closed') void this.#tryOpen();
-    }, delay);
+    });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
+    this.#backoff.cancel();
     this.#sub.dispose();
     await this.#opening?.catch(() => undefined);
     await this.reader.close();
