@@ -75,14 +75,9 @@ export const command: CommandSpec = {
       if (ctx.json) ctx.printJson({ at: new Date().toISOString(), event, text, ...extra });
       else ctx.print(`${new Date().toISOString().slice(11, 23)}  ${text}`);
     };
-
-    if (kind === 'opcua') {
-      if (args.values['tcp'] !== undefined || args.values['serial'] !== undefined || args.values['connect'] !== undefined) throw new UsageError('opcua 模拟器只接受 --opcua-port (the opcua emulator takes --opcua-port)');
-      const port = integerOption(args, 'opcua-port', { min: 0, max: 65_535 });
-      if (Array.isArray(args.values['fault']) && args.values['fault'].length > 0) throw new UsageError('opcua 模拟器不支持 --fault (no byte-level faults over OPC UA)');
-      const emulator = await startOpcuaEmulator({ port, feed });
-      say('listening', `opcua 模拟器监听 (AutoID reader listening on) ${emulator.endpointUrl}`, { endpointUrl: emulator.endpointUrl, port: emulator.port });
-      const timer = fireEvery > 0 ? setInterval(() => { emulator.fire(); say('fire', '外部触发 (external trigger)'); }, fireEvery) : null;
+    /** Runs a started emulator until SIGINT/SIGTERM, calling `fire` every --fire-every ms; then stops it. */
+    const serveUntilShutdown = async (emulator: { stop(): Promise<void> }, fire: () => void): Promise<number> => {
+      const timer = fireEvery > 0 ? setInterval(fire, fireEvery) : null;
       try {
         say('stopped', `收到 ${await ctx.shutdown}，停止 (stopping)`);
       } finally {
@@ -90,6 +85,15 @@ export const command: CommandSpec = {
         await emulator.stop();
       }
       return 0;
+    };
+
+    if (kind === 'opcua') {
+      if (args.values['tcp'] !== undefined || args.values['serial'] !== undefined || args.values['connect'] !== undefined) throw new UsageError('opcua 模拟器只接受 --opcua-port (the opcua emulator takes --opcua-port)');
+      const port = integerOption(args, 'opcua-port', { min: 0, max: 65_535 });
+      if (Array.isArray(args.values['fault']) && args.values['fault'].length > 0) throw new UsageError('opcua 模拟器不支持 --fault (no byte-level faults over OPC UA)');
+      const emulator = await startOpcuaEmulator({ port, feed });
+      say('listening', `opcua 模拟器监听 (AutoID reader listening on) ${emulator.endpointUrl}`, { endpointUrl: emulator.endpointUrl, port: emulator.port });
+      return serveUntilShutdown(emulator, () => { emulator.fire(); say('fire', '外部触发 (external trigger)'); });
     }
 
     if (args.values['opcua-port'] !== undefined) throw new UsageError('--opcua-port 只用于 opcua 模拟器 (--opcua-port is for the opcua emulator)');
@@ -119,13 +123,6 @@ export const command: CommandSpec = {
     }
     const where = endpoint.kind === 'serial' ? endpoint.path : endpoint.kind === 'tcp-listen' ? `${endpoint.host}:${emulator.port}` : `→ ${endpoint.host}:${endpoint.port}`;
     say('listening', `${kind} 模拟器就绪 (emulator ready) ${where}`, endpoint.kind === 'tcp-listen' ? { port: emulator.port } : {});
-    const timer = fireEvery > 0 ? setInterval(() => { emulator.fire(); }, fireEvery) : null;
-    try {
-      say('stopped', `收到 ${await ctx.shutdown}，停止 (stopping)`);
-    } finally {
-      if (timer !== null) clearInterval(timer);
-      await emulator.stop();
-    }
-    return 0;
+    return serveUntilShutdown(emulator, () => { emulator.fire(); });
   },
 };
