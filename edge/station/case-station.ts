@@ -10,12 +10,12 @@ import { commitCase } from '../store/case-commit.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Db } from '../store/open.ts';
 import { recordReject, setRejectConfirm } from '../store/rejects.ts';
-import { voidCodes } from '../store/void-codes.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
 import type { Logger } from './logger.ts';
 import { maskedCode } from './masked-code.ts';
 import { StationBugError } from './station-errors.ts';
+import { voidStationCode } from './void-station-code.ts';
 
 /** Where case triggers come from: the PLC's photo-eye counter, or the camera's own (external) trigger. */
 export type CaseTriggerSource = 'plc' | 'camera';
@@ -381,13 +381,7 @@ export class CaseStation {
 
   /** Voids a case code that may exist on a carton; false (and halted) when the database refuses. */
   #voidCaseCode(code: string, reason: string): boolean {
-    try {
-      voidCodes(this.#o.db, { codes: [code], reason, actor: 'station', at: this.#now(), epcis: this.#o.epcis });
-      return true;
-    } catch (error) {
-      this.#databaseError(error);
-      return false;
-    }
+    return voidStationCode(this.#o, code, reason, this.#now(), (error) => { this.#databaseError(error); });
   }
 
   async #handle(prefetched: ReadResult | null): Promise<void> {

@@ -6,13 +6,13 @@ import { StoreError } from '../store/errors.ts';
 import type { Db } from '../store/open.ts';
 import { allocatePalletCode, commitPallet, openPallet, palletStacks, parkPallet, resumePallet, stackCase, type PalletStack } from '../store/pallet-commit.ts';
 import { recordReject } from '../store/rejects.ts';
-import { voidCodes } from '../store/void-codes.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
 import type { Logger } from './logger.ts';
 import type { CodeLookup } from '../aggregation/check-case.ts';
 import { maskedCode } from './masked-code.ts';
 import { StationBugError, StationStateError } from './station-errors.ts';
+import { voidStationCode } from './void-station-code.ts';
 
 export interface PalletStationBatch {
   readonly id: number;
@@ -305,13 +305,7 @@ export class PalletStation {
 
   /** Voids a pallet code that may exist on paper; false (and halted) when the database refuses. */
   #voidLabel(code: string, reason: string): boolean {
-    try {
-      voidCodes(this.#o.db, { codes: [code], reason, actor: 'station', at: this.#now(), epcis: this.#o.epcis });
-      return true;
-    } catch (error) {
-      this.#databaseError(error);
-      return false;
-    }
+    return voidStationCode(this.#o, code, reason, this.#now(), (error) => { this.#databaseError(error); });
   }
 
   #databaseError(error: unknown): void {
