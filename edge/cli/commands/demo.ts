@@ -1,10 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { REJECT_REASON_ZH, type RejectReason } from '../../aggregation/reject-reason.ts';
 import { demoLogger } from '../../demo/demo-logger.ts';
 import { DEFAULT_FAULT_RATES, FAULT_KINDS, FAULT_LABEL_ZH, FaultRatesError, parseFaultRates, type FaultRates } from '../../demo/fault-rates.ts';
 import { startDemoLine, type DemoSummary } from '../../demo/run-demo-line.ts';
+import { startStationApi, type RunningStationApi } from '../../main.ts';
+import type { Db } from '../../store/open.ts';
+import { addUser, getUser } from '../../store/users.ts';
 import { DEMO_PRODUCT_ID } from '../../demo/setup-demo-line.ts';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
@@ -13,6 +16,20 @@ import { CommandFailure, UsageError } from '../errors.ts';
 const DEFAULT_DB = './data/demo.db';
 const DEFAULT_RATE = 2;
 const DEFAULT_API_PORT = 8720;
+
+/**
+ * Demo users, one per role, so the demo's UI can be used at once: log in by scanning (typing) the badge; the PIN
+ * signs QA actions. Demo credentials only — they exist in demo databases, never in a station's.
+ */
+export const DEMO_USERS = [
+  { id: 'demo-op', name: '演示操作员 (demo operator)', role: 'operator', badge: 'DEMO-OP-0001', pin: '246810' },
+  { id: 'demo-qa', name: '演示质检 (demo QA)', role: 'qa', badge: 'DEMO-QA-0001', pin: '135791' },
+  { id: 'demo-it', name: '演示信息部 (demo IT)', role: 'it', badge: 'DEMO-IT-0001', pin: '864213' },
+] as const;
+
+function addDemoUsers(db: Db): void {
+  for (const u of DEMO_USERS) if (getUser(db, u.id) === null) addUser(db, u, 'demo');
+}
 
 function rateOption(args: ParsedCommand): number {
   const raw = optionalString(args, 'rate');
@@ -85,7 +102,10 @@ export const command: CommandSpec = {
     cases: { type: 'string', value: 'N', description: '投入 N 箱后停止并汇总；不给则一直运行到 Ctrl+C (stop after N cases; default: run until Ctrl+C)' },
     rate: { type: 'string', value: 'R', description: `每秒箱数 (cases per second, 0.1..500; default ${DEFAULT_RATE})` },
     faults: { type: 'string', value: 'LIST', description: `故障概率 (fault rates), 例 missing=0.02,duplicate=0.01,foreign=0.01,noread=0.01,label=0.01；none 关闭全部` },
-    port: { type: 'string', value: 'P', description: `本地接口/界面端口 (local API/UI port; default ${DEFAULT_API_PORT})` },
+    'api-port': { type: 'string', value: 'P', description: `本地接口/界面端口 (local API/UI port; default ${DEFAULT_API_PORT}, with --json or --ack any free port; 0 = any free port)` },
+    port: { type: 'string', value: 'P', description: '同 --api-port (same as --api-port)' },
+    'api-token-file': { type: 'string', value: 'FILE', description: '本次启动的令牌写入此文件（仅本用户可读）(write the per-launch API token here, mode 0600; default api-token beside the database)' },
+    hold: { type: 'boolean', description: '跑完 --cases 后保持工位和界面运行，直到 Ctrl+C (after the --cases run, keep the station and UI up until Ctrl+C)' },
     seed: { type: 'string', value: 'S', description: '故障随机种子，便于复现 (fault dice seed, for a repeatable run)' },
     log: { type: 'string', value: 'FILE', description: '工位日志写入此文件（JSON 行）(append the station log to FILE as JSON lines)' },
     sync: { type: 'boolean', description: '同时运行参考 EPCIS 接收端并上传 (also run the reference EPCIS receiver and sync to it)' },
@@ -106,7 +126,11 @@ export const command: CommandSpec = {
     const cases = args.values['cases'] === undefined ? null : integerOption(args, 'cases', { min: 1, max: 10_000_000 });
     const rate = rateOption(args);
     const faults = faultsOption(args);
-    const port = integerOption(args, 'port', { min: 1, max: 65_535 }, DEFAULT_API_PORT);
+    // Headless runs (--json, --ack: tests, the crash harness) take any free port unless told, so parallel runs never collide.
+    const headlessPort = ctx.json || args.values['ack'] === true ? 0 : DEFAULT_API_PORT;
+    const port = args.values['api-port'] !== undefined
+      ? integerOption(args, 'api-port', { min: 0, max: 65_535 })
+      : integerOption(args, 'port', { min: 1, max: 65_535 }, headlessPort);
     const seed = args.values['seed'] === undefined ? undefined : integerOption(args, 'seed', { min: 0, max: 2 ** 32 - 1 });
     const dbPath = resolve(optionalString(args, 'db') ?? DEFAULT_DB);
     const logFile = optionalString(args, 'log');
@@ -130,13 +154,25 @@ export const command: CommandSpec = {
     }).catch((error: unknown) => {
       throw new CommandFailure(`演示线启动失败 (demo line failed to start): ${error instanceof Error ? error.message : String(error)}`);
     });
+    let api: RunningStationApi;
+    const tokenFile = resolve(optionalString(args, 'api-token-file') ?? join(dirname(dbPath), 'api-token'));
+    try {
+      addDemoUsers(demo.station.store.db);
+      api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
+    } catch (error) {
+      await demo.stop();
+      const code = (error as { code?: unknown }).code;
+      if (code === 'EADDRINUSE') throw new CommandFailure(`本地接口端口 ${port} 已被占用，请用 --api-port 换一个 (API port ${port} is in use; choose another with --api-port)`);
+      throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
+    }
     if (ack) ctx.stdout.write('READY\n');
     if (!ctx.json) {
       const d = demo.devices.ports;
       ctx.print(`演示线已启动 (demo line running): 批次 ${demo.line.batch.id} ${demo.line.batch.lot}，${rate} 箱/秒，${cases === null ? '按 Ctrl+C 停止 (Ctrl+C stops it)' : `共 ${cases} 箱`}`);
       ctx.print(`  模拟设备 (emulators on 127.0.0.1): 相机 camera :${d.camera}  箱码 case reader :${d.caseReader}  垛读码 pallet reader :${d.palletReader}  打印机 ZPL printer :${d.printer}  复核 verifier :${d.verifier}  PLC Modbus :${d.plc}`);
       if (demo.receiver !== null) ctx.print(`  EPCIS 接收端 (receiver): ${demo.receiver.url}`);
-      ctx.print(`  本地界面/接口 (local UI/API): http://127.0.0.1:${port}/ — 桌面版完成后提供 (served once the desktop issue lands)`);
+      ctx.print(`  本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>   令牌文件 (token file): ${tokenFile}`);
+      ctx.print(`  演示工卡 (demo badges): ${DEMO_USERS.map((u) => `${u.role} ${u.badge} PIN ${u.pin}`).join('；')}`);
     }
     let ticker: NodeJS.Timeout | null = null;
     if (live) {
@@ -146,9 +182,14 @@ export const command: CommandSpec = {
         ctx.stdout.write(`\r\x1b[2K合格 good ${c.good} | 剔除 reject ${c.reject} (无读 no-read ${c.noRead}) | 垛 pallets ${c.pallets} (${s.palletStation?.cases ?? 0}/${s.batch?.casesPerPallet ?? 0}) | 报警 alarms ${s.alarms.length} | 已投入 fed ${demo.fed()}`);
       }, 500);
     }
-    const signal = await Promise.race([ctx.shutdown, demo.finished.then(() => null)]);
+    let signal = await Promise.race([ctx.shutdown, demo.finished.then(() => null)]);
+    if (signal === null && args.values['hold'] === true) {
+      if (!ctx.json) ctx.print(`${live ? '\n' : ''}演示箱已跑完，工位和界面保持运行；按 Ctrl+C 停止 (cases done; station and UI stay up until Ctrl+C)`);
+      signal = await ctx.shutdown;
+    }
     if (ticker !== null) clearInterval(ticker);
     if (live) ctx.stdout.write('\n');
+    await api.close();
     const summary = await demo.stop();
     if (ctx.json) ctx.printJson(summary);
     else {
