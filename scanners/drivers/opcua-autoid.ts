@@ -302,22 +302,24 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   #finish(ref: TriggerRef, result: ReadResult): void {
-    const pending = this.#pending;
-    if (pending === null || pending.ref !== ref) return;
-    this.#pending = null;
-    clearTimeout(pending.timer);
-    if (this.#machine.state === 'triggered') this.#machine.apply('result');
+    const pending = this.#take(ref);
+    if (pending === null) return;
     pending.resolve(result);
     this.#emit(result);
   }
 
   #fail(ref: TriggerRef, error: Error): void {
+    this.#take(ref)?.reject(error);
+  }
+
+  /** Ends trigger `ref` if it is still the pending one (timer stopped, reader back to ready); null when it is not. */
+  #take(ref: TriggerRef): Pending | null {
     const pending = this.#pending;
-    if (pending === null || pending.ref !== ref) return;
+    if (pending === null || pending.ref !== ref) return null;
     this.#pending = null;
     clearTimeout(pending.timer);
     if (this.#machine.state === 'triggered') this.#machine.apply('result');
-    pending.reject(error);
+    return pending;
   }
 
   #emit(result: ReadResult): void {
