@@ -59,17 +59,17 @@ describe('wuma demo', () => {
   });
 
   it('prints a readable summary without --json', async () => {
-    const r = await runWuma(['demo', '--cases', '12', '--rate', '40', '--faults', 'none', '--db', dir.file('d.db')]);
+    const r = await runWuma(['demo', '--cases', '12', '--rate', '40', '--faults', 'none', '--api-port', '0', '--db', dir.file('d.db')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('演示线汇总 (demo summary)');
     expect(r.stdout).toMatch(/合格 \(good\):\s+12/);
     expect(r.stdout).toContain('通过 (ok)');
-    expect(r.stdout).toContain('http://127.0.0.1:8720/');
+    expect(r.stdout).toMatch(/本地界面\/接口 \(local UI\/API\): http:\/\/127\.0\.0\.1:\d+\//);
   });
 
   it('refuses bad options and a database that is not a demo database', async () => {
     const bad = [
-      ['--faults', 'bogus=0.1'], ['--faults', 'missing=2'], ['--faults', 'missing=0.6,label=0.6'], ['--rate', '0'], ['--cases', '0'], ['--port', '70000'],
+      ['--faults', 'bogus=0.1'], ['--faults', 'missing=2'], ['--faults', 'missing=0.6,label=0.6'], ['--rate', '0'], ['--cases', '0'], ['--api-port', '70000'],
     ];
     for (const args of bad) {
       const r = await runWuma(['demo', ...args, '--db', dir.file('x.db')]);
