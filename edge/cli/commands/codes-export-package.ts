@@ -3,6 +3,7 @@ import { requireString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { SEAL_KEY_OPTIONS, sealKeyFromArgs } from '../package-key-options.ts';
+import { withStore } from '../with-store.ts';
 import { PackageError, exportPackage } from '../../packages/index.ts';
 
 export const command: CommandSpec = {
@@ -24,25 +25,24 @@ export const command: CommandSpec = {
     if (existsSync(out)) throw new UsageError(`--out ${out} 已存在，不会覆盖 (output file exists; not overwritten)`);
     const key = sealKeyFromArgs(args, ctx.env);
     if (!existsSync(ctx.dbPath)) throw new CommandFailure(`数据库文件不存在: ${ctx.dbPath} (database file not found)`);
-    const store = ctx.openStore();
-    try {
-      const result = await exportPackage(store.db, uuid, out, key);
-      if (result.recordedSha256 !== null && result.recordedSha256 !== result.sha256) {
-        throw new CommandFailure(`导出内容的 SHA-256 与生成时记录的不符，请运行 wuma verify (exported SHA-256 differs from the one recorded at generation)`, result);
+    return withStore(ctx, async (store) => {
+      try {
+        const result = await exportPackage(store.db, uuid, out, key);
+        if (result.recordedSha256 !== null && result.recordedSha256 !== result.sha256) {
+          throw new CommandFailure(`导出内容的 SHA-256 与生成时记录的不符，请运行 wuma verify (exported SHA-256 differs from the one recorded at generation)`, result);
+        }
+        const summary = { ok: true, out, packageId: result.manifest.packageId, kind: result.manifest.kind, count: result.manifest.count, productId: result.manifest.productId, sha256: result.sha256, bytes: result.bytes, key: key.type };
+        if (ctx.json) ctx.printJson(summary);
+        else {
+          ctx.print(`已导出加密码包 (sealed package written): ${out}`);
+          ctx.print(`  码包 (package) ${summary.packageId}  ${summary.kind}  ${summary.count} 个码 (codes)  ${summary.bytes} 字节 (bytes)`);
+          ctx.print(`  SHA-256 ${summary.sha256}`);
+        }
+        return 0;
+      } catch (error) {
+        if (error instanceof PackageError) throw new CommandFailure(error.message, { code: error.code });
+        throw error;
       }
-      const summary = { ok: true, out, packageId: result.manifest.packageId, kind: result.manifest.kind, count: result.manifest.count, productId: result.manifest.productId, sha256: result.sha256, bytes: result.bytes, key: key.type };
-      if (ctx.json) ctx.printJson(summary);
-      else {
-        ctx.print(`已导出加密码包 (sealed package written): ${out}`);
-        ctx.print(`  码包 (package) ${summary.packageId}  ${summary.kind}  ${summary.count} 个码 (codes)  ${summary.bytes} 字节 (bytes)`);
-        ctx.print(`  SHA-256 ${summary.sha256}`);
-      }
-      return 0;
-    } catch (error) {
-      if (error instanceof PackageError) throw new CommandFailure(error.message, { code: error.code });
-      throw error;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

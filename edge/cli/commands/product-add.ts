@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { integerOption, optionalString, requireString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { formatFieldErrors } from '../../domain/field-error.ts';
 import { CODE_KINDS } from '../../domain/kinds.ts';
 import { parseProduct } from '../../domain/product.ts';
@@ -61,17 +62,14 @@ export const command: CommandSpec = {
       for (const e of validateProfile(profile as CodeProfile)) profileErrors.push(`profiles.${kind}.${e.path}: ${e.message}`);
     }
     if (profileErrors.length > 0) throw new UsageError(`码规则有误 (invalid code profiles):\n${profileErrors.join('\n')}`);
-    const store = ctx.openStore();
-    try {
+    await withStore(ctx, (store) => {
       try {
         addProduct(store.db, parsed.value, ctx.env['USER'] ?? 'cli');
       } catch (error) {
         if ((error as { code?: string }).code === 'CONFLICT') throw new CommandFailure((error as Error).message);
         throw error;
       }
-    } finally {
-      await store.close();
-    }
+    });
     if (ctx.json) ctx.printJson({ ok: true, product: parsed.value });
     else ctx.print(`已新增产品 ${parsed.value.id}「${parsed.value.name}」：每箱 ${parsed.value.unitsPerCase} 瓶，每垛 ${parsed.value.casesPerPallet} 箱 (product added)`);
     return 0;

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../command.ts';
+import { withStore } from '../with-store.ts';
 import { listProducts } from '../../store/products.ts';
 
 export const command: CommandSpec = {
@@ -6,8 +7,7 @@ export const command: CommandSpec = {
   summary: '列出产品 (list products)',
   options: {},
   async run(ctx) {
-    const store = ctx.openStore();
-    try {
+    return withStore(ctx, (store) => {
       const products = listProducts(store.db);
       if (ctx.json) {
         ctx.printJson({ ok: true, products });
@@ -22,8 +22,6 @@ export const command: CommandSpec = {
         ctx.print(`${p.id.padEnd(16)} ${p.name}  每箱 ${p.unitsPerCase} 瓶${box}，每垛 ${p.casesPerPallet} 箱${p.gtin ? `，GTIN ${p.gtin}` : ''}`);
       }
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

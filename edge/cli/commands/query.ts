@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { queryCode } from '../../store/query.ts';
 
 export const command: CommandSpec = {
@@ -11,9 +12,7 @@ export const command: CommandSpec = {
   async run(ctx, args) {
     const code = args.positionals[0];
     if (code === undefined || args.positionals.length > 1 || code.length > 200) throw new UsageError('需要且只需要一个码 CODE (exactly one CODE is required)');
-    const store = ctx.openStore({ recover: false });
-    let found;
-    try { found = queryCode(store.db, code.trim()); } finally { await store.close(); }
+    const found = await withStore(ctx, (store) => queryCode(store.db, code.trim()), { recover: false });
     // The message never echoes the scanned value: it may be a secret inner code.
     if (found === null) throw new CommandFailure('未找到该码，不在本站任何码包中 (code not found in any package of this station)');
     if (ctx.json) { ctx.printJson({ ok: true, ...found }); return 0; }

@@ -5,6 +5,7 @@ import { assembleCaptureDocument } from '../../../sync/index.ts';
 import { integerOption, requireString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { outboxBodiesOfBatch } from '../../store/outbox.ts';
 import { parsePrefixes } from './sync.ts';
 
@@ -26,14 +27,7 @@ export const command: CommandSpec = {
     const prefixes = parsePrefixes(args);
     if (!existsSync(dirname(out))) throw new UsageError(`输出目录不存在: ${dirname(out)} (output directory not found)`);
     if (!existsSync(ctx.dbPath)) throw new CommandFailure(`数据库文件不存在: ${ctx.dbPath} (database file not found)`);
-    const store = ctx.openStore({ readonly: true });
-    let bodies: string[];
-    let newestAt: string | null;
-    try {
-      ({ bodies, newestAt } = outboxBodiesOfBatch(store.db, batchId));
-    } finally {
-      await store.close();
-    }
+    const { bodies, newestAt } = await withStore(ctx, (store) => outboxBodiesOfBatch(store.db, batchId), { readonly: true });
     if (bodies.length === 0 || newestAt === null) throw new CommandFailure(`批次 ${batchId} 没有待上传事件 (batch ${batchId} has no outbox events)`);
     const document = assembleCaptureDocument(prefixes)(bodies, newestAt);
     // Temp file + rename: a crash or full disk never leaves a truncated file under the final name.

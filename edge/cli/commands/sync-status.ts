@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { palletConfirmations, syncStatus } from '../../store/outbox.ts';
 
 export const command: CommandSpec = {
@@ -17,8 +18,7 @@ export const command: CommandSpec = {
     const quarantineLimit = integerOption(args, 'quarantined', { min: 0, max: 100_000 }, 100);
     const pallet = optionalString(args, 'pallet');
     if (!existsSync(ctx.dbPath)) throw new CommandFailure(`数据库文件不存在: ${ctx.dbPath} (database file not found)`);
-    const store = ctx.openStore({ readonly: true });
-    try {
+    return withStore(ctx, (store) => {
       const status = syncStatus(store.db, quarantineLimit);
       const pallets = palletConfirmations(store.db, { limit: palletLimit, ...(pallet === undefined ? {} : { pallet }) });
       if (pallet !== undefined && pallets.length === 0) throw new CommandFailure(`没有这一垛的上传事件: ${pallet} (no outbox events for this pallet)`);
@@ -40,8 +40,6 @@ export const command: CommandSpec = {
         ctx.print(`  ${p.confirmedByHeadquarters ? '✔' : '…'} 垛 ${p.pallet}: ${p.confirmed}/${p.events} 已确认 confirmed${p.quarantined > 0 ? `，${p.quarantined} 被拒 quarantined` : ''}`);
       }
       return 0;
-    } finally {
-      await store.close();
-    }
+    }, { readonly: true });
   },
 };

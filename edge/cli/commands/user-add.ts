@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { optionalString, requireString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { UsageError } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { addUser, ROLES } from '../../store/users.ts';
 
 function firstLine(path: string | undefined, what: string): string | undefined {
@@ -32,14 +33,11 @@ export const command: CommandSpec = {
       id: requireString(args, 'id'), name: requireString(args, 'name'), role: requireString(args, 'role'),
       ...(pin === undefined ? {} : { pin }), ...(badge === undefined ? {} : { badge }),
     };
-    const store = ctx.openStore();
-    try {
+    return withStore(ctx, (store) => {
       const user = addUser(store.db, input, optionalString(args, 'by') ?? ctx.env['USER'] ?? 'cli');
       if (ctx.json) ctx.printJson({ ok: true, user });
       else ctx.print(`已新增用户 ${user.id}「${user.name}」，角色 ${user.role} (user added)`);
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

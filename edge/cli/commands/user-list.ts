@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../command.ts';
+import { withStore } from '../with-store.ts';
 import { listUsers, ROLE_LABEL_ZH } from '../../store/users.ts';
 
 export const command: CommandSpec = {
@@ -6,8 +7,7 @@ export const command: CommandSpec = {
   summary: '列出用户及角色，不显示任何密钥 (list users and roles; never shows secrets)',
   options: {},
   async run(ctx) {
-    const store = ctx.openStore();
-    try {
+    return withStore(ctx, (store) => {
       const users = listUsers(store.db);
       if (ctx.json) {
         ctx.printJson({ ok: true, users });
@@ -19,8 +19,6 @@ export const command: CommandSpec = {
         ctx.print(`共 ${users.length} 个用户 (${users.length} users)`);
       }
       return 0;
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { verifyStore } from '../../store/verify.ts';
 
 export const command: CommandSpec = {
@@ -10,8 +11,7 @@ export const command: CommandSpec = {
   details: '检查项 (checks): integrity_check, 外键, 码包数量, 一码一父, 已关联必先赋码, 容器子数, 同级关联, 审计哈希链, 待上传队列。\n任一项不通过则退出码 1 (exit 1 on any violation).',
   async run(ctx) {
     if (!existsSync(ctx.dbPath)) throw new CommandFailure(`数据库文件不存在: ${ctx.dbPath} (database file not found)`);
-    const store = ctx.openStore({ recover: false });
-    try {
+    return withStore(ctx, (store) => {
       const report = verifyStore(store.db);
       if (ctx.json) {
         ctx.printJson(report);
@@ -23,8 +23,6 @@ export const command: CommandSpec = {
         ctx.print(report.ok ? '数据库检查全部通过 (all checks passed)' : '数据库检查发现问题，请联系信息部 (violations found; contact IT)');
       }
       return report.ok ? 0 : 1;
-    } finally {
-      await store.close();
-    }
+    }, { recover: false });
   },
 };
