@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { listenFailure } from '../listen-failure.ts';
 import { ApiStartError, devicesFromConfig, startApi, type ApiLogger } from '../../api/index.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { parseEpcisContext } from '../../../sync/index.ts';
@@ -58,11 +59,8 @@ export const command: CommandSpec = {
       });
     } catch (error) {
       await store.close();
-      const code = (error as { code?: unknown }).code;
       if (error instanceof ApiStartError) throw new CommandFailure(error.message, { code: error.code });
-      if (code === 'EADDRINUSE') throw new CommandFailure(`端口 ${port} 已被占用 (port ${port} is in use)`);
-      if (code === 'EACCES') throw new CommandFailure(`无权监听端口 ${port} (no permission to listen on port ${port})`);
-      throw error;
+      throw listenFailure(error, port) ?? error;
     }
     try {
       writeFileSync(tokenFile, `${api.token}\n`, { mode: 0o600 });

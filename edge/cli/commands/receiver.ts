@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { listenFailure } from '../listen-failure.ts';
 import { DEFAULT_RECEIVER_LIMITS, startReceiver, SyncError } from '../../../sync/index.ts';
 
 /**
@@ -37,9 +38,8 @@ export const command: CommandSpec = {
     try {
       receiver = await startReceiver({ port, host, dbPath: ctx.dbPath, ...(token === undefined ? {} : { token }), limits: { maxEvents, maxBytes } });
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'EADDRINUSE') throw new CommandFailure(`端口 ${port} 已被占用 (port ${port} is in use)`);
-      if (code === 'EACCES') throw new CommandFailure(`无权监听端口 ${port} (no permission to listen on port ${port})`);
+      const failure = listenFailure(error, port);
+      if (failure !== undefined) throw failure;
       if (error instanceof SyncError) throw new CommandFailure(error.message);
       throw error;
     }
