@@ -15,6 +15,11 @@ export interface OpcuaPlcEmulatorOptions {
   readonly confirm?: ConfirmMode;
   readonly heartbeatMs?: number;
   readonly packmlState?: number;
+  /**
+   * The trigger counter at start (u16, default 0): a restarted PLC may resume from a retained value or from 0;
+   * tests start a second server on the same port with the counter the line reached while the first was down.
+   */
+  readonly triggerCounter?: number;
 }
 
 export interface OpcuaPlcSnapshot {
@@ -102,6 +107,7 @@ export async function startOpcuaPlcEmulator(options: OpcuaPlcEmulatorOptions): P
   }
   const initialPackml = options.packmlState ?? 6;
   values.set('packmlState', initialPackml);
+  values.set('triggerCounter', (options.triggerCounter ?? 0) & 0xffff);
 
   let confirm: ConfirmMode = options.confirm ?? { mode: 'delay', ms: 5 };
   let kicks: { sequence: number; reason: number }[] = [];
