@@ -16,6 +16,33 @@ export interface OpcuaPlcOptions {
 }
 
 const NAMESPACE_ARRAY = 'ns=0;i=2255';
+/** Server_ServerStatus_StartTime (OPC UA Part 5 §6.3.1, ServerStatusDataType.startTime): changes when the server restarts. */
+const SERVER_START_TIME = 'ns=0;i=2257';
+/** The trigger counter is a u16 (tag map: UInt16); differences are taken modulo 2^16. */
+const U16 = 0x10000;
+/**
+ * A counter that lies more than half the range ahead is taken as behind: one event per PLC scan never carries
+ * 32,768 edges, so such an event is stale (queued before a resync that already counted it).
+ */
+const HALF = 0x8000;
+/** Trigger events held while a reconnect is checked for a PLC restart; beyond this the newest are dropped and the
+ * counter read that follows reports them as a `trigger-resync` (the server's own queue is as deep). */
+const HOLD_LIMIT = 10_000;
+/** Publishing intervals to wait after a reconnect for queued events to drain before the counter is trusted. */
+const DRAIN_INTERVALS = 4;
+
+const u16Ahead = (counter: number, base: number): number => (((counter - base) % U16) + U16) % U16;
+
+/**
+ * After `connection_reestablished` (node-opcua has repaired the session and transferred or recreated the
+ * subscription): `check` reads the counter and the server start time; `drain` waits for events queued during the
+ * outage, then reads the counter; `confirm` gives events one more drain period to reach the counter read, so a
+ * trigger raised during the read itself is reported as a trigger and not as a gap.
+ */
+type Resync =
+  | { readonly phase: 'check' }
+  | { readonly phase: 'drain'; readonly at: number }
+  | { readonly phase: 'confirm'; readonly at: number; readonly counter: number };
 
 /**
  * The station's PLC port over OPC UA (node-opcua client, SecurityPolicy None [?]: a plant would configure
@@ -23,6 +50,15 @@ const NAMESPACE_ARRAY = 'ns=0;i=2255';
  * (PulseReject / Accept) and events (trigger, reject-confirm) from one event monitored item with a deep queue and
  * `discardOldest: false`, because data-change subscriptions sample and coalesce (feasibility §3c: 10,000 rapid
  * changes arrived as 2 notifications). The PLC heartbeat is read every poll interval for the watchdog.
+ *
+ * Reconnects never lose triggers silently. node-opcua keeps the subscription across a link outage (transfer and
+ * republish), so events queued by the server may arrive late (with node-opcua 2.186 on both sides they do not: the
+ * transfer resends a DataChangeNotification the client ignores for an event item); after a server restart the
+ * subscription is recreated and the events of the gap are gone. So after a reconnect the poll loop reads the counter (see `Resync`): a changed
+ * server start time or a counter behind the last event means a restart, reported at once as `trigger-resync`
+ * when the counter differs; otherwise queued events get a few publishing intervals to drain, and a counter still
+ * ahead of the last event is reported as `trigger-resync` and becomes the baseline. Events behind the baseline are
+ * stale and ignored.
  */
 export class OpcuaPlc implements PlcPort {
   readonly kind = 'opcua' as const;
@@ -38,6 +74,11 @@ export class OpcuaPlc implements PlcPort {
   #beatTimer: NodeJS.Timeout | null = null;
   #pulseLock: Promise<unknown> = Promise.resolve();
   #lastTrigger = 0;
+  /** Server start time (ms since epoch) at the last check; null when the server does not expose it. */
+  #serverStartedAt: number | null = null;
+  #resync: Resync | null = null;
+  /** Trigger counters from events while a reconnect is not yet checked; null when events pass straight through. */
+  #held: number[] | null = null;
   #lastConfirm = 0;
   #lastPlcBeat = -1;
   #lastPlcBeatAt = 0;
@@ -76,11 +117,14 @@ export class OpcuaPlc implements PlcPort {
       client.on('connection_lost', () => {
         if (this.#state !== 'open') return;
         this.#state = 'down';
+        this.#held ??= [];
         this.#emit({ kind: 'connection-lost', error: new PlcOfflineError(`与 OPC UA PLC ${this.#endpointUrl} 的连接中断 (OPC UA link lost)`) });
       });
       client.on('connection_reestablished', () => {
         if (this.#state !== 'down') return;
         this.#state = 'open';
+        this.#held ??= [];
+        this.#resync = { phase: 'check' };
         this.#emit({ kind: 'connection-restored' });
       });
       const session = await client.createSession();
@@ -93,6 +137,7 @@ export class OpcuaPlc implements PlcPort {
       }
       const status = await this.readStatus();
       this.#lastTrigger = status.triggerCounter;
+      this.#serverStartedAt = await this.#readStartTime(session);
       this.#lastPlcBeat = status.plcHeartbeat;
       this.#lastPlcBeatAt = Date.now();
       await this.#subscribeEvents(session);
@@ -131,14 +176,85 @@ export class OpcuaPlc implements PlcPort {
     const fact = fields[0]?.value as unknown;
     const number = Number(fields[1]?.value);
     if (fact === 'trigger') {
-      const advancedBy = (number - this.#lastTrigger + 0x10000) % 0x10000;
-      if (advancedBy === 0) return;
-      this.#lastTrigger = number;
-      this.#emit({ kind: 'trigger', trigger: { counter: number, advancedBy, at: Date.now() } });
+      if (this.#held === null) this.#onTriggerCounter(number);
+      else if (this.#held.length < HOLD_LIMIT) this.#held.push(number);
     } else if (fact === 'reject-confirm') {
       this.#lastConfirm = number;
       for (const l of this.#confirmListeners) l(number);
     }
+  }
+
+  #onTriggerCounter(counter: number): void {
+    const advancedBy = u16Ahead(counter, this.#lastTrigger);
+    // 0: already counted. ≥ HALF: behind the baseline, i.e. queued before a resync that reported it.
+    if (advancedBy === 0 || advancedBy >= HALF) return;
+    this.#lastTrigger = counter;
+    this.#emit({ kind: 'trigger', trigger: { counter, advancedBy, at: Date.now() } });
+  }
+
+  /** Releases held trigger events in arrival order; the ones a resync already covered are stale and ignored. */
+  #releaseHeld(): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const counter of held) this.#onTriggerCounter(counter);
+  }
+
+  #resyncTo(counter: number): void {
+    if (counter !== this.#lastTrigger) this.#emit({ kind: 'trigger-resync', previous: this.#lastTrigger, current: counter });
+    this.#lastTrigger = counter;
+  }
+
+  /** A few revised publishing intervals (node-opcua's server revises 10 ms up to its floor, 50 ms). */
+  #drainMs(): number {
+    return DRAIN_INTERVALS * Math.max(this.#subscription?.publishingInterval ?? 50, 10);
+  }
+
+  async #readStartTime(session: ClientSession): Promise<number | null> {
+    const dv = await session.read({ nodeId: SERVER_START_TIME, attributeId: AttributeIds.Value });
+    const value = dv.value.value as unknown;
+    return dv.statusCode.value === StatusCodes.Good.value && value instanceof Date ? value.getTime() : null;
+  }
+
+  /** One step of the post-reconnect check, run from the poll loop; a failed read is retried at the next poll. */
+  async #resyncStep(session: ClientSession): Promise<void> {
+    const r = this.#resync;
+    if (r === null || (r.phase !== 'check' && Date.now() < r.at)) return;
+    if (r.phase === 'confirm') {
+      this.#resync = null;
+      // Events reached (or passed) the counter read: nothing was lost.
+      if (u16Ahead(this.#lastTrigger, r.counter) < HALF) return;
+      this.#resyncTo(r.counter);
+      return;
+    }
+    let counter: number;
+    let startedAt: number | null = this.#serverStartedAt;
+    try {
+      const dv = await session.read({ nodeId: this.#id(this.#tags.variables.triggerCounter), attributeId: AttributeIds.Value });
+      if (dv.statusCode.value !== StatusCodes.Good.value) return;
+      counter = Number(dv.value.value);
+      if (r.phase === 'check') startedAt = await this.#readStartTime(session);
+    } catch {
+      // The link is failing again: connection-lost reports it, and the next poll (or reconnect) retries.
+      return;
+    }
+    if (this.#resync !== r) return;
+    const restarted = (startedAt !== null && this.#serverStartedAt !== null && startedAt !== this.#serverStartedAt)
+      || u16Ahead(counter, this.#lastTrigger) >= HALF;
+    this.#serverStartedAt = startedAt;
+    if (restarted) {
+      // A new server process: its events start with the recreated subscription, so nothing is queued from before
+      // and the counter may have restarted. The gap is the difference; held events up to the counter are in it.
+      this.#resync = null;
+      this.#resyncTo(counter);
+      this.#releaseHeld();
+      return;
+    }
+    if (r.phase === 'check') {
+      this.#releaseHeld();
+      this.#resync = { phase: 'drain', at: Date.now() + this.#drainMs() };
+      return;
+    }
+    this.#resync = u16Ahead(counter, this.#lastTrigger) === 0 ? null : { phase: 'confirm', at: Date.now() + this.#drainMs(), counter };
   }
 
   async close(): Promise<void> {
@@ -152,8 +268,21 @@ export class OpcuaPlc implements PlcPort {
 
   async #teardown(): Promise<void> {
     const client = this.#client;
-    await this.#subscription?.terminate().catch(() => undefined);
-    await this.#session?.close().catch(() => undefined);
+    const subscription = this.#subscription;
+    const session = this.#session;
+    // Ending the subscription and session politely needs the server. While node-opcua is reconnecting (PLC down)
+    // its requests wait for the link, so skip them; otherwise bound them by two request timeouts. disconnect()
+    // then ends the reconnect loop and the socket; the server drops the session when its timeout expires.
+    if (client !== null && !client.isReconnecting) {
+      let timer: NodeJS.Timeout | undefined;
+      const polite = (async () => {
+        await subscription?.terminate();
+        await session?.close();
+      })().catch(() => undefined);
+      const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2 * this.#timing.requestTimeoutMs); });
+      await Promise.race([polite, bound]);
+      clearTimeout(timer);
+    }
     await client?.disconnect().catch(() => undefined);
     this.#subscription = null;
     this.#session = null;
@@ -281,6 +410,8 @@ export class OpcuaPlc implements PlcPort {
   }
 
   async #pollOnce(): Promise<void> {
+    if (this.#state !== 'open' || this.#session === null) return;
+    if (this.#resync !== null) await this.#resyncStep(this.#session);
     if (this.#state !== 'open' || this.#session === null) return;
     let beat: number;
     try {
