@@ -164,5 +164,5 @@ describe('crash harness', () => {
     } finally {
       await store.close();
     }
-  }, 300_000);
+  }, 420_000);
 });
