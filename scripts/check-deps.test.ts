@@ -20,6 +20,8 @@ describe('dependency-direction lint', () => {
     ['printers/emulators/zpl.ts', "import { encode } from '../drivers/zpl/codec.ts';", 'an emulator never imports its driver code (both are pinned by golden fixtures)'],
     ['edge/codes/x.ts', "const m = await import('node:fs');", 'pure domain code imports no node:* module'],
     ['sync/index.ts', "export * from './sender.ts';", 'a public index.ts has an explicit export list (no export *)'],
+    ['printers/drivers/zpl/driver.ts', "import type { Store } from '../../../edge/store/index.ts';", 'printers/ must not import edge/'],
+    ['desktop/renderer/app.ts', "type S = import('../../edge/store/index.ts').Store;", 'the renderer imports only edge/api/contract.ts, edge/api/client.ts and desktop/shared'],
   ];
   for (const [file, source, rule] of cases) {
     it(`${file}: ${source}`, () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, normalize, relative, sep } from 'node:path';
-import { parseSync } from 'oxc-parser';
+import { parse } from '@babel/parser';
 
 export interface Violation {
   readonly file: string;
@@ -86,20 +86,58 @@ export function checkEdge(file: string, spec: string): string[] {
   return broken;
 }
 
-/** Import specifiers of one source file: static imports, re-exports and literal dynamic imports. */
+type AstNode = { readonly type?: unknown; readonly [key: string]: unknown };
+
+function literalOf(node: unknown): string | null {
+  const n = node as AstNode | null | undefined;
+  if (n?.type === 'StringLiteral' && typeof n['value'] === 'string') return n['value'];
+  if (n?.type === 'TemplateLiteral' && Array.isArray(n['expressions']) && n['expressions'].length === 0) {
+    const quasis = n['quasis'] as Array<{ value?: { cooked?: string } }>;
+    return quasis[0]?.value?.cooked ?? null;
+  }
+  return null;
+}
+
+/**
+ * Import specifiers of one source file: static imports (type-only ones too: a type import is still a dependency),
+ * re-exports, literal dynamic `import()` and `import('x').T` types. Parsed with @babel/parser (pure JS).
+ */
 export function importsOf(file: string, source: string): string[] {
-  const parsed = parseSync(file, source);
-  if (parsed.errors.length > 0) throw new Error(`${file}: cannot parse: ${parsed.errors[0]?.message ?? 'unknown error'}`);
+  let program: unknown;
+  try {
+    program = parse(source, { sourceType: 'module', plugins: file.endsWith('.ts') ? ['typescript'] : [], errorRecovery: false }).program;
+  } catch (error) {
+    throw new Error(`${file}: cannot parse: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const specs: string[] = [];
-  for (const imp of parsed.module.staticImports) specs.push(imp.moduleRequest.value);
-  for (const exp of parsed.module.staticExports) {
-    for (const entry of exp.entries) if (entry.moduleRequest) specs.push(entry.moduleRequest.value);
-  }
-  for (const dyn of parsed.module.dynamicImports) {
-    const text = source.slice(dyn.moduleRequest.start, dyn.moduleRequest.end);
-    const literal = /^(['"`])([^'"`$]*)\1$/.exec(text);
-    if (literal?.[2] !== undefined) specs.push(literal[2]);
-  }
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) { for (const item of value) visit(item); return; }
+    if (typeof value !== 'object' || value === null) return;
+    const node = value as AstNode;
+    switch (node.type) {
+      case 'ImportDeclaration': case 'ExportNamedDeclaration': case 'ExportAllDeclaration': case 'ImportExpression': {
+        const spec = literalOf(node['source']);
+        if (spec !== null) specs.push(spec);
+        break;
+      }
+      case 'CallExpression': {
+        const callee = node['callee'] as AstNode | undefined;
+        const first = (node['arguments'] as unknown[] | undefined)?.[0];
+        if (callee?.type === 'Import' && literalOf(first) !== null) specs.push(literalOf(first) as string);
+        break;
+      }
+      case 'TSImportType': {
+        const spec = literalOf(node['source']) ?? literalOf(node['argument']) ?? literalOf((node['argument'] as AstNode | undefined)?.['literal']);
+        if (spec !== null) specs.push(spec);
+        break;
+      }
+      default:
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (key !== 'loc' && key !== 'start' && key !== 'end' && key !== 'extra' && typeof child === 'object') visit(child);
+    }
+  };
+  visit(program);
   return specs;
 }
 
