@@ -14,7 +14,8 @@ export interface PlannedCase {
   readonly at: number;
 }
 
-export type ConveyorEnd = 'limit' | 'stock' | 'stopped';
+/** Why the conveyor stopped: its case limit, out of stock, stop(), or its batch no longer running (paused, closed). */
+export type ConveyorEnd = 'limit' | 'stock' | 'stopped' | 'batch';
 
 export interface ConveyorOptions {
   /** The multi-code camera over the case top and the case-code reader: one entry per case, in conveyor order. */
@@ -33,6 +34,11 @@ export interface ConveyorOptions {
   readonly random: () => number;
   /** A well-formed code from no package of the batch (码包外). */
   readonly foreignCode: () => string;
+  /**
+   * Asked before each case: false once the batch the stock belongs to is no longer running (the operator paused
+   * or closed it), and the conveyor ends with `batch` instead of sending cases past a station that stopped.
+   */
+  readonly canFeed?: () => boolean;
   readonly onCase?: (planned: PlannedCase) => void;
 }
 
@@ -115,6 +121,7 @@ export class Conveyor {
     const due = Math.floor(((performance.now() - this.#started) * this.#o.rate) / 1000) + 1;
     while (this.#fed < due && this.#end === null) {
       if (this.#o.limit !== null && this.#fed >= this.#o.limit) { this.#finish('limit'); return; }
+      if (this.#o.canFeed?.() === false) { this.#finish('batch'); return; }
       if (!this.#release()) { this.#finish('stock'); return; }
     }
     if (this.#o.limit !== null && this.#fed >= this.#o.limit) this.#finish('limit');

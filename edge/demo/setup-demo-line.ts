@@ -21,11 +21,17 @@ export interface DemoLineSpec {
   /** Cases' worth of cap and carton codes to generate (the conveyor stops when they run out). */
   readonly cases: number;
   readonly line: string;
+  /**
+   * Start the demo's own batch (headless runs, scripts, the crash harness). False: prepare the product and the
+   * code packages only, and leave starting a batch to the operator (the UI's product list).
+   */
+  readonly startBatch: boolean;
 }
 
 export interface DemoLine {
   readonly productId: string;
-  readonly batch: Batch;
+  /** The open batch of the demo product on this line (null: none yet, the operator starts one). */
+  readonly batch: Batch | null;
   readonly unitsPerCase: number;
   readonly casesPerPallet: number;
   /** True when an existing demo database was picked up again (a restart after a crash or Ctrl-C). */
@@ -40,7 +46,9 @@ type LineKind = (typeof KINDS)[number];
 /**
  * Prepares the demo line in `db`, the way IT would: the product, four generated code packages (cap-inner /
  * cap-outer / case-inner / case-outer, by the real generator, CSPRNG codes), the supplier pairing files imported
- * through the real pairing import, and a running batch.
+ * through the real pairing import, and (with `startBatch`) a running batch. Without `startBatch` an open batch of
+ * the demo product is picked up as it is, and otherwise packages that no open batch holds are reused (a closed
+ * batch leaves its unused codes in them), so restarting the operator's demo does not generate again.
  *
  * Idempotent and safe to interrupt: each step checks what an earlier, possibly killed, run left. The generator
  * removes half-written packages when the store opens (recoverInterruptedPackages), a finished package is reused,
@@ -48,7 +56,8 @@ type LineKind = (typeof KINDS)[number];
  * database with a running demo batch is a finished setup and is resumed as is.
  */
 export async function setupDemoLine(db: Db, spec: DemoLineSpec): Promise<DemoLine> {
-  const running = openBatches(db).find((b) => b.productId === DEMO_PRODUCT_ID && b.state === 'running');
+  const open = openBatches(db).filter((b) => b.productId === DEMO_PRODUCT_ID && b.line === spec.line);
+  const running = open.find((b) => b.state === 'running') ?? (spec.startBatch ? undefined : open[0]);
   const product = getProduct(db, DEMO_PRODUCT_ID);
   if (running !== undefined && product !== null) {
     return { productId: DEMO_PRODUCT_ID, batch: running, unitsPerCase: product.unitsPerCase, casesPerPallet: product.casesPerPallet, resumed: true, generated: 0 };
@@ -67,9 +76,13 @@ export async function setupDemoLine(db: Db, spec: DemoLineSpec): Promise<DemoLin
   };
   let generated = 0;
   const packages = {} as Record<LineKind, { id: number; uuid: string }>;
+  // The demo's own batch takes packages no batch used; for the operator, any package no open batch holds will do.
+  const unused = spec.startBatch
+    ? 'NOT EXISTS (SELECT 1 FROM batch_packages bp WHERE bp.package_id = p.id)'
+    : `NOT EXISTS (SELECT 1 FROM batch_packages bp JOIN batches b ON b.id = bp.batch_id WHERE bp.package_id = p.id AND b.state <> 'closed')`;
   for (const kind of KINDS) {
     const found = db.prepare(`SELECT p.id, p.uuid FROM code_packages p WHERE p.product_id = ? AND p.kind = ? AND p.state = 'ready'
-      AND NOT EXISTS (SELECT 1 FROM batch_packages bp WHERE bp.package_id = p.id) ORDER BY p.id DESC LIMIT 1`).get(DEMO_PRODUCT_ID, kindToInt(kind)) as { id: number; uuid: string } | undefined;
+      AND ${unused} ORDER BY p.id DESC LIMIT 1`).get(DEMO_PRODUCT_ID, kindToInt(kind)) as { id: number; uuid: string } | undefined;
     if (found !== undefined) {
       packages[kind] = found;
       continue;
@@ -82,6 +95,8 @@ export async function setupDemoLine(db: Db, spec: DemoLineSpec): Promise<DemoLin
   }
   await pairPackages(db, packages['cap-inner'].id, packages['cap-outer'].id);
   await pairPackages(db, packages['case-inner'].id, packages['case-outer'].id);
+  const resumed = generated === 0 && product !== null;
+  if (!spec.startBatch) return { productId: DEMO_PRODUCT_ID, batch: null, unitsPerCase, casesPerPallet, resumed, generated };
   const batch = startBatch(db, {
     productId: DEMO_PRODUCT_ID, lot: `DEMO${new Date().toISOString().slice(2, 10).replaceAll('-', '')}`,
     productionDate: new Date().toISOString().slice(0, 10), line: spec.line, packages: KINDS.map((k) => packages[k].uuid), actor: DEMO_ACTOR,

@@ -47,7 +47,7 @@ describe('wuma demo', () => {
 
     const verify = await runWuma(['verify', '--db', db]);
     expect(verify.code, verify.stdout).toBe(0);
-    const report = await runWuma(['batch', 'report', String(s.batch.id), '--json', '--db', db]);
+    const report = await runWuma(['batch', 'report', String(s.batch?.id), '--json', '--db', db]);
     expect(report.code, report.stderr).toBe(0);
 
     const again = await runWuma(['demo', '--cases', '20', '--rate', '60', '--faults', 'none', '--json', '--db', db]);

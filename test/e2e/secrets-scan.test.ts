@@ -58,6 +58,8 @@ describe('secrets scan of the demo line', () => {
     const summary = await demo.stop();
     expect(summary.decided).toBe(CASES);
     expect(summary.cases.rejected).toBeGreaterThan(20);
+    const batchId = summary.batch?.id;
+    if (batchId === undefined) throw new Error('the demo ran no batch');
 
     const store = openStore(dbPath, { checkpointer: false, recover: false });
     let texts: Record<string, string>;
@@ -74,7 +76,7 @@ describe('secrets scan of the demo line', () => {
       texts = {
         audit: JSON.stringify(db.prepare('SELECT * FROM audit_log ORDER BY seq').all()),
         rejects: JSON.stringify(db.prepare('SELECT * FROM rejects ORDER BY id').all()),
-        reconciliation: JSON.stringify(reconcileBatch(db, summary.batch.id)),
+        reconciliation: JSON.stringify(reconcileBatch(db, batchId)),
       };
     } finally {
       await store.close();
@@ -88,9 +90,9 @@ describe('secrets scan of the demo line', () => {
       logFile: readFileSync(logFile, 'utf8'),
       snapshots: snapshots.join('\n'),
       summary: JSON.stringify(summary),
-      reportJson: await cli(['batch', 'report', String(summary.batch.id), '--json']),
-      reportCsv: await cli(['batch', 'report', String(summary.batch.id), '--format', 'csv']),
-      reportTable: await cli(['batch', 'report', String(summary.batch.id)]),
+      reportJson: await cli(['batch', 'report', String(batchId), '--json']),
+      reportCsv: await cli(['batch', 'report', String(batchId), '--format', 'csv']),
+      reportTable: await cli(['batch', 'report', String(batchId)]),
       queryCase: await cli(['query', probes.outer, '--json']),
       queryCapInner: await cli(['query', probes.capInner, '--json']),
       queryCaseInner: await cli(['query', probes.caseInner]),

@@ -82,7 +82,7 @@ function reasonText(byReason: Readonly<Partial<Record<RejectReason, number>>>): 
 
 function printSummary(ctx: CommandContext, s: DemoSummary): void {
   ctx.print('');
-  ctx.print(`演示线汇总 (demo summary) — 批次 (batch) ${s.batch.id} ${s.batch.lot}${s.resumed ? '，接续已有数据库 (resumed)' : ''}`);
+  ctx.print(`演示线汇总 (demo summary) — 批次 (batch) ${s.batch === null ? '无，操作员未开始批次 (none: no batch was started)' : `${s.batch.id} ${s.batch.lot}`}${s.resumed ? '，接续已有数据库 (resumed)' : ''}`);
   ctx.print(`  投入箱数 (cases fed):        ${s.fed}，已判定 (decided) ${s.decided}，${s.casesPerSecond} 箱/秒 (cases/s)`);
   ctx.print(`  合格 (good):                 ${s.cases.good}`);
   ctx.print(`  剔除 (rejected):             ${s.cases.rejected} — ${reasonText(s.cases.byReason)}`);
@@ -105,6 +105,8 @@ export const command: CommandSpec = {
     'api-port': { type: 'string', value: 'P', description: `本地接口/界面端口 (local API/UI port; default ${DEFAULT_API_PORT}, with --json or --ack any free port; 0 = any free port)` },
     port: { type: 'string', value: 'P', description: '同 --api-port (same as --api-port)' },
     'api-token-file': { type: 'string', value: 'FILE', description: '本次启动的令牌写入此文件（仅本用户可读）(write the per-launch API token here, mode 0600; default api-token beside the database)' },
+    'operator-batch': { type: 'boolean', description: '不自动开始批次：准备产品和码包，等操作员在界面上开始批次后才送箱（不带 --cases/--json 时默认）(start no batch: the conveyor waits for the batch the operator starts in the UI; the default when the UI is served and no --cases/--json is given)' },
+    'no-api': { type: 'boolean', description: '不启动本地接口和界面（崩溃测试、脚本用，启动更快）(serve no local API/UI: faster start, for the crash harness and scripts)' },
     hold: { type: 'boolean', description: '跑完 --cases 后保持工位和界面运行，直到 Ctrl+C (after the --cases run, keep the station and UI up until Ctrl+C)' },
     seed: { type: 'string', value: 'S', description: '故障随机种子，便于复现 (fault dice seed, for a repeatable run)' },
     log: { type: 'string', value: 'FILE', description: '工位日志写入此文件（JSON 行）(append the station log to FILE as JSON lines)' },
@@ -121,6 +123,8 @@ export const command: CommandSpec = {
     '  npm start                                  一直运行，终端显示实时计数 (runs until Ctrl+C with live counters)',
     '  wuma demo --cases 500 --rate 20 --json     无界面运行 500 箱并输出汇总 (headless, JSON summary)',
     '  wuma demo --cases 200 --faults none        无故障 (no faults)',
+    '  wuma demo --operator-batch --cases 30 --hold  等操作员开始批次，送 30 箱后保持界面 (waits for the operator\'s batch, 30 cases, UI stays up)',
+    '  wuma demo --cases 100 --json --no-api     不启动界面，最快 (no UI, fastest start)',
   ].join('\n'),
   async run(ctx, args) {
     const cases = args.values['cases'] === undefined ? null : integerOption(args, 'cases', { min: 1, max: 10_000_000 });
@@ -146,19 +150,27 @@ export const command: CommandSpec = {
       echo: (line) => { ctx.stderr.write(live ? `\n${line}` : line); }, echoLevel: 'error',
     });
     const ack = args.values['ack'] === true;
+    const serveApi = args.values['no-api'] !== true;
+    if (!serveApi) {
+      for (const name of ['api-port', 'port', 'api-token-file', 'operator-batch', 'hold']) {
+        if (args.values[name] !== undefined) throw new UsageError(`--no-api 不能与 --${name} 同用：没有界面就无法开始或查看批次 (--no-api cannot be combined with --${name})`);
+      }
+    }
+    // The operator starts the batch in the UI unless the run is headless (a case count, JSON, ACK lines) or has no UI.
+    const operatorBatch = args.values['operator-batch'] === true || (serveApi && cases === null && !ctx.json && !ack);
     if (!ctx.json) ctx.print(`演示线准备中 (preparing the demo line): ${dbPath} …`);
     const demo = await startDemoLine({
-      dbPath, cases, rate, faults, logger, ...(seed === undefined ? {} : { seed }), ...(stock === undefined ? {} : { stockCases: stock }),
+      dbPath, cases, rate, faults, logger, operatorBatch, ...(seed === undefined ? {} : { seed }), ...(stock === undefined ? {} : { stockCases: stock }),
       receiverDbPath: args.values['sync'] === true ? `${dbPath}.hq.db` : null,
       ...(ack ? { onAccepted: (code: string) => { ctx.stdout.write(`ACK ${code}\n`); } } : {}),
     }).catch((error: unknown) => {
       throw new CommandFailure(`演示线启动失败 (demo line failed to start): ${error instanceof Error ? error.message : String(error)}`);
     });
-    let api: RunningStationApi;
+    let api: RunningStationApi | null = null;
     const tokenFile = resolve(optionalString(args, 'api-token-file') ?? join(dirname(dbPath), 'api-token'));
     try {
       addDemoUsers(demo.station.store.db);
-      api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
+      if (serveApi) api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
     } catch (error) {
       await demo.stop();
       const code = (error as { code?: unknown }).code;
@@ -168,11 +180,15 @@ export const command: CommandSpec = {
     if (ack) ctx.stdout.write('READY\n');
     if (!ctx.json) {
       const d = demo.devices.ports;
-      ctx.print(`演示线已启动 (demo line running): 批次 ${demo.line.batch.id} ${demo.line.batch.lot}，${rate} 箱/秒，${cases === null ? '按 Ctrl+C 停止 (Ctrl+C stops it)' : `共 ${cases} 箱`}`);
+      const b = demo.line.batch;
+      const batchText = b === null ? '等待操作员在界面上开始批次 (waiting for the operator to start a batch in the UI)' : `批次 ${b.id} ${b.lot}`;
+      ctx.print(`演示线已启动 (demo line running): ${batchText}，${rate} 箱/秒，${cases === null ? '按 Ctrl+C 停止 (Ctrl+C stops it)' : `共 ${cases} 箱`}`);
       ctx.print(`  模拟设备 (emulators on 127.0.0.1): 相机 camera :${d.camera}  箱码 case reader :${d.caseReader}  垛读码 pallet reader :${d.palletReader}  打印机 ZPL printer :${d.printer}  复核 verifier :${d.verifier}  PLC Modbus :${d.plc}`);
       if (demo.receiver !== null) ctx.print(`  EPCIS 接收端 (receiver): ${demo.receiver.url}`);
-      ctx.print(`  本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>   令牌文件 (token file): ${tokenFile}`);
-      ctx.print(`  演示工卡 (demo badges): ${DEMO_USERS.map((u) => `${u.role} ${u.badge} PIN ${u.pin}`).join('；')}`);
+      if (api !== null) {
+        ctx.print(`  本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>   令牌文件 (token file): ${tokenFile}`);
+        ctx.print(`  演示工卡 (demo badges): ${DEMO_USERS.map((u) => `${u.role} ${u.badge} PIN ${u.pin}`).join('；')}`);
+      } else ctx.print('  未启动本地界面/接口 (--no-api: no local UI/API)');
     }
     let ticker: NodeJS.Timeout | null = null;
     if (live) {
@@ -189,7 +205,7 @@ export const command: CommandSpec = {
     }
     if (ticker !== null) clearInterval(ticker);
     if (live) ctx.stdout.write('\n');
-    await api.close();
+    await api?.close();
     const summary = await demo.stop();
     if (ctx.json) ctx.printJson(summary);
     else {
