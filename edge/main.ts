@@ -321,7 +321,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
         },
         caseStation: caseStation === null ? null : {
           state: caseStation.state, pending: caseStation.pending, triggerSource,
-          caseCodeMode: caseStation.caseCodeMode, unseen: caseStation.unseen, labelsVerified: caseStation.labelsVerified,
+          caseCodeMode: caseStation.caseCodeMode, unseen: caseStation.unseen, unseenCounts: caseStation.unseenCounts, labelsVerified: caseStation.labelsVerified,
         },
         palletStation: pallet,
         counters: { ...counters, cases: counters.good, pallets: pallet?.pallets ?? 0 },

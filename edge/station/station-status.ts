@@ -3,7 +3,7 @@ import type { PalletStationState } from '../aggregation/pallet-station-machine.t
 import type { BatchState } from '../aggregation/batch-machine.ts';
 import type { StackLight } from '../plc/plc-port.ts';
 import type { Alarm } from './alarm-board.ts';
-import type { CaseOutcomeView, CaseTriggerSource } from './case-station.ts';
+import type { CaseOutcomeView, CaseTriggerSource, UnseenCounts } from './case-station.ts';
 import type { PalletProgress } from './pallet-station.ts';
 
 /**
@@ -22,8 +22,10 @@ export interface StationStatus {
     readonly state: CaseStationState; readonly pending: number; readonly triggerSource: CaseTriggerSource;
     /** `read`: pre-printed case codes are read; `print`: allocated, printed and read back. */
     readonly caseCodeMode?: 'read' | 'print';
-    /** Cases that passed without a decision since start-up (PLC outage, triggers while stopped): alarmed. */
+    /** Cases that passed without a decision since start-up (PLC outage or restart, full backlog, triggers while stopped): alarmed. */
     readonly unseen?: number;
+    /** `unseen` by cause. */
+    readonly unseenCounts?: UnseenCounts;
     /** Print mode: case labels printed and read back since start-up. */
     readonly labelsVerified?: number;
   } | null;
