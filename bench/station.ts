@@ -4,30 +4,41 @@
  *
  * 1. Builds a database the size of a real station's with the real generator (startGeneration, the worker the
  *    CLI uses): N codes in two packages (half cap-inner, half cap-outer). Then the demo line's own setup adds the
- *    packages of the measured batch (generated + paired through the pairing import).
- * 2. Runs the demo line (edge/demo: emulators on 127.0.0.1, the real station from edge/main.ts) at R cases/s with
- *    U codes per case. Read → decision latency is measured on the device side, where a real line would see it:
- *    from the later of the two read frames of a case (multi-code camera, case reader; both emulators write them
- *    with no exposure delay) to the PLC emulator executing the station's accept or reject write — so it holds
- *    the TCP hops, the parse, checkCase over the 10M-code table, the durable commit (synchronous=FULL) and the
- *    Modbus write. The station's own trigger → decision time (its status `decisionMs`, whole ms) is printed too.
+ *    packages of the measured batch (generated + paired through the pairing import) and starts the batch.
+ * 2. The emulated line (camera, case reader, palletiser reader, ZPL printer + verifier, Modbus PLC, conveyor) runs
+ *    in a child process (bench/support/station-line.ts), the real station (edge/main.ts startStation) in this
+ *    one, connected over TCP and Modbus TCP exactly as to a real line: the station's event loop carries only the
+ *    station, as on a real line. Read → decision latency is measured in the child, where a real line would see
+ *    it: from the later of the two read frames of a case to the PLC emulator executing the station's accept or
+ *    reject write — TCP hops, parse, checkCase over the 10M-code table, the durable commit (synchronous=FULL) and
+ *    the Modbus write. The station's own trigger → decision time (its status `decisionMs`, whole ms) is printed too.
  * 3. Raw durable commit in the same run, on the same database, with the same pragmas and checkpointer: a bare
  *    transaction inserting 25 rows (the size of one case: 24 children + the case), paced at R per second.
  *    Goal (issue 4): station p99 ≤ 2 × raw p99.
- * 4. Peak RSS of the process over the line run (VmHWM reset after generation; emulators and station together).
+ * 4. Peak RSS over the line run: the station process (VmHWM reset after generation) and the emulator process.
+ *
+ * Profiling the station alone: `flock /tmp/wuma-bench.lock node_modules/.bin/node --cpu-prof --cpu-prof-dir=DIR
+ * bench/station.ts …` (the child is started without the parent's Node flags).
  */
-import { randomBytes, randomFillSync, randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROFILES } from '../edge/codes/profile.ts';
+import { parseConfig } from '../edge/config/load-config.ts';
 import { demoLogger } from '../edge/demo/demo-logger.ts';
 import { NO_FAULTS, parseFaultRates } from '../edge/demo/fault-rates.ts';
-import { startDemoLine } from '../edge/demo/run-demo-line.ts';
+import { setupDemoLine } from '../edge/demo/setup-demo-line.ts';
+import { kindToInt } from '../edge/domain/kinds.ts';
 import { startGeneration } from '../edge/generate/index.ts';
+import { startStation } from '../edge/main.ts';
 import { openStore } from '../edge/store/open.ts';
+import { verifyStore } from '../edge/store/verify.ts';
+import { warmValidators } from '../sync/index.ts';
 import { percentile, writeResults } from './support/results.ts';
+import type { ChildMessage, ParentMessage } from './support/station-line.ts';
 
 const { values } = parseArgs({
   options: {
@@ -65,6 +76,8 @@ function stats(samples: number[]): { n: number; p50: number; p90: number; p99: n
 }
 const sleep = (t: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, t); });
 
+const LINE = 'BENCH-L1';
+
 const dir = mkdtempSync(join(tmpdir(), 'wuma-bench-station-'));
 const dbPath = join(dir, 'station.db');
 try {
@@ -77,51 +90,121 @@ try {
   const generateS = (performance.now() - genStarted) / 1000;
   console.log(`  生成 (generated) ${backgroundCodes.toLocaleString('en-US')} codes in ${generateS.toFixed(1)} s`);
 
-  // ── the line ───────────────────────────────────────────────────────────────────────────────────────────────
-  const peakReset = resetPeakRss();
-  // Logged lines are counted, not printed: a synchronous write to a full stderr pipe would block the station.
-  const logLines = { warn: 0, error: 0 };
-  const logger = demoLogger({ level: 'warn', echo: (l) => { if (l.includes('"level":"error"')) logLines.error += 1; else logLines.warn += 1; }, echoLevel: 'warn' });
+  // ── the line's packages, the batch, and the stock the conveyor takes from ────────────────────────────────
   const setupStarted = performance.now();
-  const demo = await startDemoLine({
-    dbPath, cases, rate, faults, logger, unitsPerCase: units, casesPerPallet: 10, stockCases: cases + 50, readDelayMs: 0, seed: 1,
-  });
-  const setupS = (performance.now() - setupStarted) / 1000;
-  const cameraReads: number[] = [];
-  const caseReads: number[] = [];
-  const decisions: number[] = [];
-  const subs = [
-    demo.devices.camera.onLog((e) => { if (e.kind === 'read') cameraReads.push(performance.now()); }),
-    demo.devices.caseReader.onLog((e) => { if (e.kind === 'read') caseReads.push(performance.now()); }),
-  ];
-  const plc = demo.devices.plc.plc;
-  const map = plc.map.holding;
-  const original = plc.afterHoldingWrite.bind(plc);
-  plc.afterHoldingWrite = (start, count, before) => {
-    original(start, count, before);
-    const touched = (a: number): boolean => a >= start && a < start + count;
-    if (touched(map.acceptPulse) || touched(map.rejectPulse)) decisions.push(performance.now());
-  };
-  // The first cases of a run are already at the readers when this subscribes: count from here on.
-  const skip = { camera: cameraReads.length, caseReader: caseReads.length, decisions: decisions.length };
-  const stationMs: number[] = [];
-  let lastSeq = 0;
-  const unsubscribe = demo.station.onChange(() => {
-    const reads = demo.station.status().lastReads;
-    for (const r of reads.filter((x) => x.seq > lastSeq).reverse()) { lastSeq = r.seq; stationMs.push(r.decisionMs); }
-  });
-  await demo.finished;
-  unsubscribe();
-  for (const s of subs) s.dispose();
-  const summary = await demo.stop();
-  const peakRss = peakRssMiB();
-
-  const latency: number[] = [];
-  const n = Math.min(cameraReads.length - skip.camera, caseReads.length - skip.caseReader, decisions.length - skip.decisions);
-  for (let i = 0; i < n; i += 1) {
-    const read = Math.max(cameraReads[skip.camera + i] ?? 0, caseReads[skip.caseReader + i] ?? 0);
-    latency.push((decisions[skip.decisions + i] ?? 0) - read);
+  const setupStore = openStore(dbPath, { checkpointer: false });
+  let batchId: number;
+  let stock: { caps: string[]; cases: string[] };
+  try {
+    const line = await setupDemoLine(setupStore.db, { unitsPerCase: units, casesPerPallet: 10, cases: cases + 50, line: LINE, startBatch: true });
+    if (line.batch === null) throw new Error('setupDemoLine started no batch');
+    batchId = line.batch.id;
+    // What LineStock.load reads: the batch's unused outer codes, in code order.
+    const select = setupStore.db.prepare(`SELECT c.code FROM codes c JOIN batch_packages bp ON bp.package_id = c.package_id AND bp.batch_id = ?
+      WHERE c.kind = ? AND c.status IN (0, 1) AND c.parent IS NULL ORDER BY c.code`).pluck();
+    stock = { caps: select.all(batchId, kindToInt('cap-outer')) as string[], cases: select.all(batchId, kindToInt('case-outer')) as string[] };
+  } finally {
+    await setupStore.close();
   }
+  // The EPCIS validators compile lazily on the first commit (~250 ms): compiled before any case, as the demo does.
+  warmValidators();
+
+  // ── the emulated line, in its own process ──────────────────────────────────────────────────────────────
+  const child = fork(join(import.meta.dirname, 'support', 'station-line.ts'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<ChildMessage['t'], (m: ChildMessage) => void>();
+  child.on('message', (m: ChildMessage) => { waiting.get(m.t)?.(m); });
+  const next = <T extends ChildMessage['t']>(t: T): Promise<Extract<ChildMessage, { t: T }>> => new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => { reject(new Error(`emulator process exited (${code ?? 'signal'}) before '${t}'`)); };
+    child.once('exit', onExit);
+    waiting.set(t, (m) => { waiting.delete(t); child.off('exit', onExit); resolve(m as Extract<ChildMessage, { t: T }>); });
+  });
+  const tell = (m: ParentMessage): void => { child.send(m); };
+  const exited = new Promise<void>((resolve) => { child.once('exit', () => { resolve(); }); });
+  const { ports } = await next('ready');
+
+  // Logged lines are counted (by message), not printed: a synchronous write to a full stderr pipe would block the station.
+  const logLines = { warn: 0, error: 0 };
+  const byMessage = new Map<string, number>();
+  const logger = demoLogger({
+    level: 'warn', echoLevel: 'warn',
+    echo: (l) => {
+      if (l.includes('"level":"error"')) logLines.error += 1; else logLines.warn += 1;
+      const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(l)?.[1] ?? l.slice(0, 120);
+      byMessage.set(msg, (byMessage.get(msg) ?? 0) + 1);
+    },
+  });
+  const at = (port: number): string => `127.0.0.1:${port}`;
+  const config = parseConfig({
+    station: { id: 'BENCH', name: '基准线 (bench line)', line: LINE },
+    database: dbPath,
+    case: {
+      camera: { driver: 'cognex', tcp: at(ports.camera) },
+      caseCode: { mode: 'read', reader: { driver: 'keyence', tcp: at(ports.caseReader) } },
+      readTimeoutMs: 800,
+    },
+    pallet: {
+      reader: { driver: 'hikrobot', tcp: at(ports.palletReader) },
+      printer: { driver: 'zpl', tcp: at(ports.printer) },
+      verifier: { driver: 'keyence', tcp: at(ports.verifier) },
+    },
+    plc: { driver: 'modbus-tcp', tcp: at(ports.plc), unitId: 1, rejectConfirmTimeoutMs: 1000 },
+    epcis: { identifiers: { uriTemplate: 'https://c.demo.wuma.example/{kind}/{code}' } },
+    alarms: { consecutiveRejects: 3, diskMinFreeMiB: 64 },
+  }, 'bench');
+  const station = await startStation(config, { logger, plcTiming: { pollIntervalMs: 5 }, sync: false });
+  const setupS = (performance.now() - setupStarted) / 1000;
+
+  // Decisions, in order, from the station's "last reads" (seq +1 per decided case), read once per burst of
+  // changes (setImmediate) and passed on to the line: accepted cases roll on to the palletiser's reader.
+  const stationMs: number[] = [];
+  let decided = 0;
+  let good = 0;
+  let rejected = 0;
+  let lastSeq = 0;
+  let pending = false;
+  const drain = (): void => {
+    pending = false;
+    const accepted: string[] = [];
+    const settled: string[] = [];
+    for (const r of station.status().lastReads.filter((x) => x.seq > lastSeq).reverse()) {
+      lastSeq = r.seq;
+      decided += 1;
+      stationMs.push(r.decisionMs);
+      if (r.outcome === 'accepted') good += 1; else rejected += 1;
+      if (r.caseCode !== null) (r.outcome === 'accepted' ? accepted : settled).push(r.caseCode);
+    }
+    if (accepted.length + settled.length > 0) tell({ t: 'decided', accepted, settled });
+  };
+  const unsubscribe = station.onChange(() => {
+    if (pending) return;
+    pending = true;
+    setImmediate(drain);
+  });
+
+  const peakReset = resetPeakRss();
+  const runStarted = performance.now();
+  const fedMessage = next('fed');
+  tell({ t: 'run', caps: stock.caps, cases: stock.cases, unitsPerCase: units, rate, limit: cases, faults, seed: 1 });
+  const { fed, end } = await fedMessage;
+  const settleBy = performance.now() + 10_000;
+  while (decided < fed && performance.now() < settleBy) await sleep(10);
+  const runS = (performance.now() - runStarted) / 1000;
+  // Let the palletiser take the last accepted cases before stopping.
+  const palletBy = performance.now() + 3_000;
+  while (performance.now() < palletBy) {
+    const p = station.status().palletStation;
+    if (p === null || (p.state === 'stacking' && p.held === 0 && p.pallets * p.ratio + p.cases >= good)) break;
+    await sleep(10);
+  }
+  const resultMessage = next('result');
+  tell({ t: 'stop' });
+  const line = await resultMessage;
+  unsubscribe();
+  const pallets = station.status().counters.pallets;
+  const stationPeakRss = peakRssMiB();
+  const report = verifyStore(station.store.db);
+  await station.stop();
+  await exited;
 
   // ── raw durable commit, same database, same pragmas ────────────────────────────────────────────────────────
   const store = openStore(dbPath);
@@ -145,29 +228,32 @@ try {
   } finally {
     await store.close();
   }
-  randomFillSync(new Uint8Array(1));
 
-  const station = stats(latency);
-  // WUMA_BENCH_DEBUG=1 prints p50/p99 per tenth of the run (warm-up, stalls).
+  const latency = line.latencyMs;
+  const lineStats = stats(latency);
+  // WUMA_BENCH_DEBUG=1 prints p50/p99 per tenth of the run (warm-up, stalls) and the station's log lines by message.
   if (process.env['WUMA_BENCH_DEBUG'] === '1') {
     const chunk = Math.max(1, Math.floor(latency.length / 10));
     for (let i = 0; i < latency.length; i += chunk) console.log(`  cases ${i}..${i + chunk}: p50 ${stats(latency.slice(i, i + chunk)).p50} p99 ${stats(latency.slice(i, i + chunk)).p99}`);
+    for (const [msg, count] of byMessage) console.log(`  log ×${count}: ${msg}`);
   }
   const rawStats = stats(raw);
   const figures = {
     databaseCodes: backgroundCodes + (units * 2 + 2) * (cases + 50),
     backgroundCodes, generateS: Math.round(generateS * 10) / 10, setupS: Math.round(setupS * 10) / 10,
-    rate, unitsPerCase: units, seconds, casesFed: summary.fed, casesDecided: summary.decided, good: summary.cases.good, rejected: summary.cases.rejected,
-    achievedCasesPerS: summary.casesPerSecond, pallets: summary.pallets, verifyOk: summary.verify.ok,
-    stationLog: logLines, alarmsRaised: summary.alarms.raised,
-    readToDecisionMs: station,
+    rate, unitsPerCase: units, seconds, casesFed: fed, conveyorEnd: end, casesDecided: decided, good, rejected,
+    achievedCasesPerS: Math.round((decided / runS) * 10) / 10, pallets, verifyOk: report.ok,
+    stationLog: logLines, stationLogByMessage: Object.fromEntries(byMessage),
+    emulators: 'child process (bench/support/station-line.ts)',
+    readToDecisionMs: lineStats,
     stationTriggerToDecisionMs: stats(stationMs),
     rawCommit25RowsMs: rawStats,
-    p99Ratio: Math.round((station.p99 / rawStats.p99) * 100) / 100,
-    goalMet: station.p99 <= 2 * rawStats.p99,
-    peakRssMiB: peakRss, peakRssScope: peakReset ? 'line run (station + emulators), reset after generation' : 'since process start',
+    p99Ratio: Math.round((lineStats.p99 / rawStats.p99) * 100) / 100,
+    goalMet: lineStats.p99 <= 2 * rawStats.p99,
+    peakRssMiB: stationPeakRss, peakRssScope: peakReset ? 'station process over the line run (reset after generation and setup)' : 'station process since start',
+    emulatorPeakRssMiB: line.peakRssMiB,
   };
-  console.log(`  读码→判定 (read → decision) p50 ${station.p50} ms, p99 ${station.p99} ms  |  裸提交 (raw 25-row durable commit) p50 ${rawStats.p50} ms, p99 ${rawStats.p99} ms  |  比值 (ratio) ${figures.p99Ratio} (goal ≤ 2)  |  峰值内存 (peak RSS) ${peakRss} MiB`);
+  console.log(`  读码→判定 (read → decision) p50 ${lineStats.p50} ms, p99 ${lineStats.p99} ms  |  裸提交 (raw 25-row durable commit) p50 ${rawStats.p50} ms, p99 ${rawStats.p99} ms  |  比值 (ratio) ${figures.p99Ratio} (goal ≤ 2)  |  峰值内存 (peak RSS) station ${stationPeakRss} MiB, emulators ${line.peakRssMiB} MiB`);
   writeResults('station', figures);
 } finally {
   rmSync(dir, { recursive: true, force: true });
