@@ -1,11 +1,14 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CONFORMANCE_TIMING } from '../plc-port.case.ts';
 import type { PlcEvent } from '../plc-port.ts';
 import { DEFAULT_OPCUA_TAGS } from '../opcua-tag-map.ts';
 import { OpcuaPlc } from './opcua-plc.ts';
 import { startControlledPeer, type ControlledPeer } from '../../../test/support/pymodbus.ts';
 import { startFaultProxy, type FaultProxy } from '../../../test/support/fault-proxy.ts';
+
+// The driver loads node-opcua on connect (≈ 1 s, and a stdin pipe it keeps): load it before the leak baseline.
+beforeAll(async () => { await import('node-opcua'); });
 
 /**
  * Triggers across a reconnect (issue 3/4): the OPC UA driver against the PLC emulator in its own process

@@ -6,6 +6,9 @@ import { DEFAULT_OPCUA_TAGS, parseOpcuaTagMap } from '../opcua-tag-map.ts';
 import { PlcError } from '../errors.ts';
 import { startControlledPeer, type ControlledPeer } from '../../../test/support/pymodbus.ts';
 
+// The driver loads node-opcua on connect (≈ 1 s, and a stdin pipe it keeps): load it before the leak baseline.
+beforeAll(async () => { await import('node-opcua'); });
+
 /**
  * The OPC UA driver against `wuma emulate plc opcua` running in its own process (there is no independent OPC UA
  * peer offline; notes/devices.md §5). One server per file (≈1.5 s start-up), reset between cases; a fresh client

@@ -1,7 +1,4 @@
-import {
-  AttributeIds, DataType, MessageSecurityMode, OPCUAClient, SecurityPolicy, StatusCodes, TimestampsToReturn,
-  constructEventFilter, type ClientSession, type ClientSubscription, type Variant,
-} from 'node-opcua';
+import type { ClientSession, ClientSubscription, OPCUAClient, Variant } from 'node-opcua';
 import { PlcClosedError, PlcExceptionError, PlcOfflineError, PlcProtocolError } from '../errors.ts';
 import type { OpcuaTagMap, OpcuaVariableName } from '../opcua-tag-map.ts';
 import { packmlState } from '../packml.ts';
@@ -30,6 +27,14 @@ const HALF = 0x8000;
 const HOLD_LIMIT = 10_000;
 /** Publishing intervals to wait after a reconnect for queued events to drain before the counter is trusted. */
 const DRAIN_INTERVALS = 4;
+
+/**
+ * node-opcua takes ≈ 1.3 s to load and opens a `process.stdin` handle on its first load: only a station whose PLC
+ * speaks OPC UA pays for it, on connect(). Every other use of the module happens on a connected session.
+ */
+type Ua = typeof import('node-opcua');
+/** The OPC UA built-in types this driver writes (OPC UA Part 6 §5.1.2), by node-opcua's DataType names. */
+type UaType = 'Boolean' | 'UInt16' | 'UInt32';
 
 const u16Ahead = (counter: number, base: number): number => (((counter - base) % U16) + U16) % U16;
 
@@ -65,6 +70,7 @@ export class OpcuaPlc implements PlcPort {
   readonly #endpointUrl: string;
   readonly #tags: OpcuaTagMap;
   readonly #timing: PlcTiming;
+  #ua: Ua | null = null;
   #client: OPCUAClient | null = null;
   #session: ClientSession | null = null;
   #subscription: ClientSubscription | null = null;
@@ -100,7 +106,9 @@ export class OpcuaPlc implements PlcPort {
 
   async connect(): Promise<void> {
     if (this.#state === 'closed') throw new PlcClosedError();
-    const client = OPCUAClient.create({
+    const ua = (this.#ua ??= await import('node-opcua'));
+    const { AttributeIds, MessageSecurityMode, SecurityPolicy } = ua;
+    const client = ua.OPCUAClient.create({
       applicationName: 'wuma-station',
       endpointMustExist: false,
       securityMode: MessageSecurityMode.None,
@@ -140,7 +148,7 @@ export class OpcuaPlc implements PlcPort {
       this.#serverStartedAt = await this.#readStartTime(session);
       this.#lastPlcBeat = status.plcHeartbeat;
       this.#lastPlcBeatAt = Date.now();
-      await this.#subscribeEvents(session);
+      await this.#subscribeEvents(ua, session);
     } catch (error) {
       await this.#teardown();
       if (error instanceof PlcProtocolError) throw error;
@@ -151,7 +159,7 @@ export class OpcuaPlc implements PlcPort {
     this.#scheduleBeat(0);
   }
 
-  async #subscribeEvents(session: ClientSession): Promise<void> {
+  async #subscribeEvents(ua: Ua, session: ClientSession): Promise<void> {
     const subscription = await session.createSubscription2({
       requestedPublishingInterval: 10,
       requestedLifetimeCount: 6_000,
@@ -165,9 +173,9 @@ export class OpcuaPlc implements PlcPort {
     // subscription.monitor resolves once the server has created the item (ClientMonitoredItem.create returns before,
     // and events raised in that window are lost).
     const item = await subscription.monitor(
-      { nodeId: this.#id(this.#tags.object), attributeId: AttributeIds.EventNotifier },
-      { samplingInterval: 0, queueSize: 10_000, discardOldest: false, filter: constructEventFilter([`${ns}:Fact`, `${ns}:Number`]) },
-      TimestampsToReturn.Neither,
+      { nodeId: this.#id(this.#tags.object), attributeId: ua.AttributeIds.EventNotifier },
+      { samplingInterval: 0, queueSize: 10_000, discardOldest: false, filter: ua.constructEventFilter([`${ns}:Fact`, `${ns}:Number`]) },
+      ua.TimestampsToReturn.Neither,
     );
     item.on('changed', (fields: unknown) => { this.#onEvent(fields as Variant[]); });
   }
@@ -210,6 +218,7 @@ export class OpcuaPlc implements PlcPort {
   }
 
   async #readStartTime(session: ClientSession): Promise<number | null> {
+    const { AttributeIds, StatusCodes } = this.#lib();
     const dv = await session.read({ nodeId: SERVER_START_TIME, attributeId: AttributeIds.Value });
     const value = dv.value.value as unknown;
     return dv.statusCode.value === StatusCodes.Good.value && value instanceof Date ? value.getTime() : null;
@@ -226,6 +235,7 @@ export class OpcuaPlc implements PlcPort {
       this.#resyncTo(r.counter);
       return;
     }
+    const { AttributeIds, StatusCodes } = this.#lib();
     let counter: number;
     let startedAt: number | null = this.#serverStartedAt;
     try {
@@ -289,6 +299,12 @@ export class OpcuaPlc implements PlcPort {
     this.#client = null;
   }
 
+  /** node-opcua, loaded by connect(); every caller runs on a session connect() opened. */
+  #lib(): Ua {
+    if (this.#ua === null) throw new PlcOfflineError(`OPC UA PLC ${this.#endpointUrl} 未连接 (not connected)`);
+    return this.#ua;
+  }
+
   #live(): ClientSession {
     if (this.#state === 'closed') throw new PlcClosedError();
     if (this.#session === null) throw new PlcOfflineError(`OPC UA PLC ${this.#endpointUrl} 未连接 (not connected)`);
@@ -297,6 +313,7 @@ export class OpcuaPlc implements PlcPort {
 
   async readStatus(): Promise<PlcStatus> {
     const session = this.#live();
+    const { AttributeIds, StatusCodes } = this.#lib();
     const v = this.#tags.variables;
     const results = await session.read([v.triggerCounter, v.plcHeartbeat, v.packmlState].map((id) => ({ nodeId: this.#id(id), attributeId: AttributeIds.Value })));
     const bad = results.find((r) => r.statusCode.value !== StatusCodes.Good.value);
@@ -305,12 +322,13 @@ export class OpcuaPlc implements PlcPort {
     return { triggerCounter: trigger ?? 0, plcHeartbeat: beat ?? 0, rejectConfirm: this.#lastConfirm, packml: packmlState(packml ?? 0) };
   }
 
-  async #write(items: readonly [OpcuaVariableName, DataType, number | boolean][]): Promise<void> {
+  async #write(items: readonly [OpcuaVariableName, UaType, number | boolean][]): Promise<void> {
     const session = this.#live();
-    const codes = await session.write(items.map(([name, dataType, value]) => ({
+    const { AttributeIds, DataType, StatusCodes } = this.#lib();
+    const codes = await session.write(items.map(([name, type, value]) => ({
       nodeId: this.#id(this.#tags.variables[name]),
       attributeId: AttributeIds.Value,
-      value: { value: { dataType, value } },
+      value: { value: { dataType: DataType[type], value } },
     })));
     const i = codes.findIndex((c) => c.value !== StatusCodes.Good.value);
     if (i >= 0) {
@@ -319,8 +337,10 @@ export class OpcuaPlc implements PlcPort {
     }
   }
 
-  async #call(methodId: string, inputArguments: { dataType: DataType; value: number }[]): Promise<number> {
+  async #call(methodId: string, args: readonly { type: UaType; value: number }[]): Promise<number> {
     const session = this.#live();
+    const { DataType, StatusCodes } = this.#lib();
+    const inputArguments = args.map((a) => ({ dataType: DataType[a.type], value: a.value }));
     const result = await session.call({ objectId: this.#id(this.#tags.object), methodId: this.#id(methodId), inputArguments });
     if (result.statusCode.value !== StatusCodes.Good.value) {
       throw new PlcExceptionError(result.statusCode.value, `PLC 方法 ${methodId} 调用失败: ${result.statusCode.name} (method call failed)`);
@@ -345,7 +365,7 @@ export class OpcuaPlc implements PlcPort {
     const listener = (sequence: number): void => { seen.add(sequence); wake?.(); };
     const off = this.#onConfirm(listener);
     try {
-      const sequence = await this.#call(this.#tags.methods.pulseReject, [{ dataType: DataType.UInt16, value: reason }]);
+      const sequence = await this.#call(this.#tags.methods.pulseReject, [{ type: 'UInt16', value: reason }]);
       const deadline = started + this.#timing.rejectConfirmTimeoutMs;
       while (!seen.has(sequence)) {
         const left = deadline - performance.now();
@@ -373,19 +393,19 @@ export class OpcuaPlc implements PlcPort {
 
   async setStackLight(light: StackLight): Promise<void> {
     await this.#write([
-      ['stackGreen', DataType.Boolean, light.green], ['stackYellow', DataType.Boolean, light.yellow],
-      ['stackRed', DataType.Boolean, light.red], ['stackBuzzer', DataType.Boolean, light.buzzer],
+      ['stackGreen', 'Boolean', light.green], ['stackYellow', 'Boolean', light.yellow],
+      ['stackRed', 'Boolean', light.red], ['stackBuzzer', 'Boolean', light.buzzer],
     ]);
   }
 
   async lineStop(on: boolean): Promise<void> {
-    await this.#write([['lineStop', DataType.Boolean, on]]);
+    await this.#write([['lineStop', 'Boolean', on]]);
   }
 
   async writeCounters(counters: LineCounters): Promise<void> {
     await this.#write([
-      ['goodCount', DataType.UInt32, counters.good >>> 0], ['rejectCount', DataType.UInt32, counters.reject >>> 0],
-      ['noReadCount', DataType.UInt32, counters.noRead >>> 0],
+      ['goodCount', 'UInt32', counters.good >>> 0], ['rejectCount', 'UInt32', counters.reject >>> 0],
+      ['noReadCount', 'UInt32', counters.noRead >>> 0],
     ]);
   }
 
@@ -415,7 +435,7 @@ export class OpcuaPlc implements PlcPort {
     if (this.#state !== 'open' || this.#session === null) return;
     let beat: number;
     try {
-      const dv = await this.#session.read({ nodeId: this.#id(this.#tags.variables.plcHeartbeat), attributeId: AttributeIds.Value });
+      const dv = await this.#session.read({ nodeId: this.#id(this.#tags.variables.plcHeartbeat), attributeId: this.#lib().AttributeIds.Value });
       beat = Number(dv.value.value);
     } catch {
       return;
@@ -439,7 +459,7 @@ export class OpcuaPlc implements PlcPort {
     this.#beatTimer = setTimeout(() => {
       if (this.#state !== 'open') { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); return; }
       this.#stationBeat = (this.#stationBeat + 1) & 0xffff;
-      void this.#write([['stationHeartbeat', DataType.UInt16, this.#stationBeat]])
+      void this.#write([['stationHeartbeat', 'UInt16', this.#stationBeat]])
         .catch(() => undefined)
         .finally(() => { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); });
     }, delay);
