@@ -12,7 +12,8 @@ import { reconcileBatch, type Reconciliation } from './reconciliation.ts';
  * Batch lifecycle in the store (issue 4 §1, DESIGN §6): start → running ⇄ paused → closed, every transition
  * through `batchMachine.next`, each in one transaction with its audit row. While a batch is running or paused,
  * its product's pack ratios are locked by the `products_ratio_lock` trigger (migrations/0001-initial.ts) and its
- * code packages cannot join another open batch.
+ * code packages cannot join another open batch. A line runs one batch at a time: the station follows the one open
+ * batch of its line, so a second running or paused batch on the same line is refused at start.
  */
 
 export interface BatchPackage {
@@ -86,7 +87,9 @@ function allowedKinds(product: ProductRatios): Set<CodeKind> {
 }
 
 /**
- * Starts a batch. Every problem comes back at once, each naming its field and value, and nothing is written:
+ * Starts a batch. A line that still has an open (running or paused) batch is refused first (CONFLICT, naming that
+ * batch): close it before starting the next. Otherwise every problem comes back at once, each naming its field
+ * and value, and nothing is written:
  * unknown product, bad lot / date / line / planned quantity, and per package: unknown, not ready, of another
  * product, of a kind the product does not use, listed twice, or already in another open batch. The product must
  * also get every kind it needs (cap-outer or box, case-outer, and the inner codes when pairing is required).
@@ -94,6 +97,12 @@ function allowedKinds(product: ProductRatios): Set<CodeKind> {
 export function startBatch(db: Db, input: StartBatchInput): Batch {
   const at = input.at ?? new Date().toISOString();
   return db.transaction(() => {
+    // Inside the IMMEDIATE transaction: two starts on one line at the same moment are serialised, one is refused.
+    const open = db.prepare(`SELECT id, lot, state FROM batches WHERE line = ? AND state <> 'closed' ORDER BY id LIMIT 1`).get(input.line) as { id: number; lot: string; state: BatchState } | undefined;
+    if (open !== undefined) {
+      const stateZh = open.state === 'running' ? '运行中' : '已暂停';
+      throw new StoreError('CONFLICT', `产线 ${input.line} 已有未关闭的批次 ${open.id}（批号 ${open.lot}，${stateZh}），一条产线同时只能有一个批次，请先关闭它再开始新批次 (line ${input.line} already has open batch ${open.id}, lot ${open.lot}, ${open.state}: close it before starting another)`);
+    }
     const errors: FieldError[] = [];
     const product = db.prepare('SELECT units_per_box, units_per_case, boxes_per_case, pairing_required FROM products WHERE id = ?').get(input.productId) as ProductRatios | undefined;
     if (product === undefined) errors.push({ path: 'productId', message: `产品 ${JSON.stringify(input.productId)} 不存在 (unknown product)` });
@@ -161,7 +170,10 @@ function mustGet(db: Db, id: number): Batch {
   return batch;
 }
 
-/** Running and paused batches, oldest first (a line may run several, e.g. two products on two lanes). */
+/**
+ * Running and paused batches, oldest first. One per line since startBatch refuses a second; a database written
+ * before that rule may still hold several on one line (the station then follows the newest running one).
+ */
 export function openBatches(db: Db): Batch[] {
   return (db.prepare(`SELECT * FROM batches WHERE state <> 'closed' ORDER BY id`).all() as BatchRow[]).map((r) => fromRow(db, r));
 }

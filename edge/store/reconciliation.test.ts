@@ -48,8 +48,23 @@ describe('startBatch', () => {
     expect(() => startBatch(store.db, { productId: m.productId, lot: 'L1', productionDate: '2026-03-01', line: 'A1', packages: [m.packages['cap-outer']], actor: 'op1' }))
       .toThrow(/case-outer, cap-inner, case-inner/);
     const id = start();
-    expect(() => start()).toThrow(new RegExp(`open batch ${id}`));
+    expect(() => startBatch(store.db, { productId: m.productId, lot: 'L2', productionDate: '2026-03-01', line: 'A2', packages: packageUuids(m), actor: 'op1' }))
+      .toThrow(new RegExp(`package is in open batch ${id}`));
     expect(() => store.db.prepare('UPDATE products SET units_per_case = 6 WHERE id = ?').run(m.productId)).toThrow(/locked/);
+  });
+
+  it('refuses a second open batch on the same line, running or paused, naming the open one; after its close the line is free', () => {
+    const id = start();
+    const second = (): unknown => startBatch(store.db, { productId: m.productId, lot: 'L2', productionDate: '2026-03-02', line: 'A1', packages: packageUuids(m), actor: 'op1' });
+    expect(second).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining(`产线 A1 已有未关闭的批次 ${id}（批号 L1，运行中）`) }));
+    expect(second).toThrow(/请先关闭它再开始新批次/);
+    pauseBatch(store.db, id, 'op1');
+    expect(second).toThrow(expect.objectContaining({ code: 'CONFLICT', message: expect.stringContaining(`批次 ${id}（批号 L1，已暂停）`) }));
+    expect(openBatches(store.db).map((b) => b.id)).toEqual([id]);
+    expect(closeBatch(store.db, { batchId: id, actor: 'qa1', reason: '换产 (changeover)' }).kind).toBe('closed');
+    const next = second() as { id: number; line: string; state: string };
+    expect(next).toMatchObject({ line: 'A1', state: 'running' });
+    expect(openBatches(store.db).map((b) => b.id)).toEqual([next.id]);
   });
 
   it('runs pause / resume / close through the batch machine', () => {

@@ -296,9 +296,14 @@ describe('roles and validation', () => {
     expect(paths).toEqual(expect.arrayContaining(['line', 'lot', 'productionDate', 'plannedQty', 'packages', 'colour']));
     expect(r.json.errors.find((e: { path: string }) => e.path === 'colour').message).toMatch(/未知字段.*\(unknown field/);
     // A store-level refusal comes back with field paths too.
-    const store400 = await call(api.port, 'POST', '/api/batches', { headers: as(op), body: { productId: 'nope', lot: 'L1', productionDate: '2026-03-01', line: 'A1', packages: ['x'] } });
+    const store400 = await call(api.port, 'POST', '/api/batches', { headers: as(op), body: { productId: 'nope', lot: 'L1', productionDate: '2026-03-01', line: 'A9', packages: ['x'] } });
     expect(store400.status).toBe(400);
     expect(store400.json.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['productId', 'packages[0]']));
+    // One open batch per line: a second start on line A1 (running its seeded batch) is refused, naming the open one.
+    const second = await call(api.port, 'POST', '/api/batches', { headers: as(op), body: { productId: m.productId, lot: 'L2', productionDate: '2026-03-02', line: 'A1', packages: packageUuids(m) } });
+    expect(second.status).toBe(409);
+    expect(second.json).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`产线 A1 已有未关闭的批次 ${batchId}`) });
+    expect(store.db.prepare(`SELECT count(*) FROM batches WHERE line = 'A1' AND state <> 'closed'`).pluck().get()).toBe(1);
     const qa = await login('qa');
     const rework = await call(api.port, 'POST', '/api/rework/destroy', { headers: as(qa), body: { reason: 'x', codes: ['A', 5] } });
     expect(rework.json.errors).toEqual(expect.arrayContaining([{ path: 'pin', message: expect.stringMatching(/必填/) }, { path: 'codes[1]', message: expect.stringMatching(/类型/) }]));
