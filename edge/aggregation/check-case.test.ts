@@ -31,6 +31,7 @@ describe('checkCase', () => {
     ['case code not read', { childCodes: ['B1', 'B2', 'B3'], caseCode: null }, good, ['case-code']],
     ['case code already used', { childCodes: ['B1', 'B2', 'B3'], caseCode: 'C1' }, { ...good, C1: { kind: 'case-outer', status: 'commissioned', parent: 'P1' } }, ['case-code']],
     ['case code is a cap', { childCodes: ['B1', 'B2', 'B3'], caseCode: 'B4' }, { ...good, B4: {} }, ['case-code']],
+    ['case code names a committed case (not yet on a pallet)', { childCodes: ['B1', 'B2', 'B3'], caseCode: 'C1' }, { ...good, C1: { kind: 'case-outer', status: 'commissioned', pair: null } }, ['case-code']],
   ];
   for (const [name, read, entries, reasons] of cases) {
     it(`rejects: ${name}`, () => {

@@ -53,6 +53,9 @@ export type CaseDecision =
 const PACKABLE: ReadonlySet<CodeStatus> = new Set<CodeStatus>(['available', 'printed', 'commissioned']);
 const DEAD: ReadonlySet<CodeStatus> = new Set<CodeStatus>(['rejected', 'sampled', 'destroyed', 'voided']);
 
+/** A case code must be unused: a commissioned case-outer code already names a committed case. */
+const UNUSED: ReadonlySet<CodeStatus> = new Set<CodeStatus>(['available', 'printed']);
+
 function checkOne(code: string, expected: CodeKind, needsPair: boolean, rules: CaseRules, lookup: CodeLookup, findings: Finding[]): void {
   const facts = lookup.get(code);
   if (facts === null) {
@@ -75,7 +78,7 @@ function checkOne(code: string, expected: CodeKind, needsPair: boolean, rules: C
     findings.push({ reason: 'unusable', code, detail: `码状态为 ${facts.status} (code is ${facts.status})` });
     return;
   }
-  if (facts.parent !== null || !PACKABLE.has(facts.status)) {
+  if (facts.parent !== null || !(expected === 'case-outer' ? UNUSED : PACKABLE).has(facts.status)) {
     findings.push({ reason: 'duplicate', code, detail: '码已被使用 (code already consumed)' });
     return;
   }

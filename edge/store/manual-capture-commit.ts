@@ -9,7 +9,7 @@ import { codeLookup } from './code-lookup.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { commitPallet, openPallet, stackCase, type PalletCommitted } from './pallet-commit.ts';
-import { getUser, requireRole, ROLE_LABEL_ZH, roleList, type Role, type UserInfo } from './users.ts';
+import { getUser, PERMISSIONS, requireRole, ROLE_LABEL_ZH, roleList, type Role, type UserInfo } from './users.ts';
 
 /**
  * The store side of manual capture with a handheld scanner (issue 4 §4). The same commits as the automatic
@@ -18,8 +18,8 @@ import { getUser, requireRole, ROLE_LABEL_ZH, roleList, type Role, type UserInfo
  * database as it is inside the transaction; a refused case writes nothing.
  */
 
-/** Who may capture by hand: the line operator, QA and the admin (not IT). */
-export const MANUAL_CAPTURE_ROLES: readonly Role[] = ['operator', 'qa', 'admin'];
+/** Who may capture by hand: the line operator, QA and the admin (not IT) — the users.ts permission table. */
+export const MANUAL_CAPTURE_ROLES: readonly Role[] = PERMISSIONS['capture.manual'];
 
 /** The capturing user, checked again inside each commit (a user deactivated mid-shift stops capturing). */
 export function requireCaptureUser(db: Db, userId: string): UserInfo {

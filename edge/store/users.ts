@@ -18,7 +18,7 @@ export const ROLE_LABEL_ZH: Readonly<Record<Role, string>> = { operator: '操作
 export const ACTIONS = [
   'rework.remove', 'rework.add', 'rework.replace', 'rework.relabel', 'rework.move', 'rework.break-pallet',
   'rework.destroy', 'rework.sample', 'rework.repack',
-  'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close',
+  'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close', 'capture.manual',
   'codes.import', 'codes.export', 'device.settings', 'product.edit', 'sync.settings', 'user.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -46,6 +46,8 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'batch.close': ['qa', 'admin'],
   'batch.close-unreconciled': ['qa', 'admin'],
   'pallet.force-close': ['operator', 'qa', 'admin'],
+  /** Manual capture with a handheld scanner when a camera is down (issue 4 §4). */
+  'capture.manual': ['operator', 'qa', 'admin'],
   'codes.import': ['it', 'admin'],
   'codes.export': ['it', 'admin'],
   'device.settings': ['it', 'admin'],

@@ -107,8 +107,8 @@ function expectRefused(fn: () => unknown, code: string, message?: RegExp): void 
 
 describe('permission table', () => {
   const expected: Record<Role, readonly Action[]> = {
-    operator: ['batch.start', 'batch.pause', 'pallet.force-close'],
-    qa: [...ACTIONS.filter((a) => a.startsWith('rework.')), 'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close'],
+    operator: ['batch.start', 'batch.pause', 'pallet.force-close', 'capture.manual'],
+    qa: [...ACTIONS.filter((a) => a.startsWith('rework.')), 'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close', 'capture.manual'],
     it: ['codes.import', 'codes.export', 'device.settings', 'product.edit', 'sync.settings'],
     admin: ACTIONS,
   };
