@@ -50,7 +50,8 @@ describe('wuma demo', () => {
     const report = await runWuma(['batch', 'report', String(s.batch?.id), '--json', '--db', db]);
     expect(report.code, report.stderr).toBe(0);
 
-    const again = await runWuma(['demo', '--cases', '20', '--rate', '60', '--faults', 'none', '--json', '--db', db]);
+    // --no-api: the same line without the local API/UI (the crash harness's faster start).
+    const again = await runWuma(['demo', '--cases', '20', '--rate', '60', '--faults', 'none', '--json', '--no-api', '--db', db]);
     expect(again.code, again.stderr).toBe(0);
     const t = again.json<DemoSummary>();
     expect(t).toMatchObject({ ok: true, resumed: true, fed: 20, decided: 20, cases: { good: 20, rejected: 0 } });
@@ -70,6 +71,7 @@ describe('wuma demo', () => {
   it('refuses bad options and a database that is not a demo database', async () => {
     const bad = [
       ['--faults', 'bogus=0.1'], ['--faults', 'missing=2'], ['--faults', 'missing=0.6,label=0.6'], ['--rate', '0'], ['--cases', '0'], ['--api-port', '70000'],
+      ['--no-api', '--api-port', '0'], ['--no-api', '--operator-batch'], ['--no-api', '--hold'],
     ];
     for (const args of bad) {
       const r = await runWuma(['demo', ...args, '--db', dir.file('x.db')]);

@@ -130,6 +130,12 @@ export const command: CommandSpec = {
     const cases = args.values['cases'] === undefined ? null : integerOption(args, 'cases', { min: 1, max: 10_000_000 });
     const rate = rateOption(args);
     const faults = faultsOption(args);
+    const serveApi = args.values['no-api'] !== true;
+    if (!serveApi) {
+      for (const name of ['api-port', 'port', 'api-token-file', 'operator-batch', 'hold']) {
+        if (args.values[name] !== undefined) throw new UsageError(`--no-api 不能与 --${name} 同用：没有界面就无法开始或查看批次 (--no-api cannot be combined with --${name})`);
+      }
+    }
     // Headless runs (--json, --ack: tests, the crash harness) take any free port unless told, so parallel runs never collide.
     const headlessPort = ctx.json || args.values['ack'] === true ? 0 : DEFAULT_API_PORT;
     const port = args.values['api-port'] !== undefined
@@ -150,12 +156,6 @@ export const command: CommandSpec = {
       echo: (line) => { ctx.stderr.write(live ? `\n${line}` : line); }, echoLevel: 'error',
     });
     const ack = args.values['ack'] === true;
-    const serveApi = args.values['no-api'] !== true;
-    if (!serveApi) {
-      for (const name of ['api-port', 'port', 'api-token-file', 'operator-batch', 'hold']) {
-        if (args.values[name] !== undefined) throw new UsageError(`--no-api 不能与 --${name} 同用：没有界面就无法开始或查看批次 (--no-api cannot be combined with --${name})`);
-      }
-    }
     // The operator starts the batch in the UI unless the run is headless (a case count, JSON, ACK lines) or has no UI.
     const operatorBatch = args.values['operator-batch'] === true || (serveApi && cases === null && !ctx.json && !ack);
     if (!ctx.json) ctx.print(`演示线准备中 (preparing the demo line): ${dbPath} …`);
