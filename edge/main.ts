@@ -88,17 +88,25 @@ export interface RunningStation {
    */
   onChange(listener: () => void): () => void;
   startBatch(input: Omit<StartBatchInput, 'line'>): Batch;
-  /** Waits for the cases in hand, then pauses the batch (its open pallet stays open in the database). */
-  pauseBatch(actor: string): Promise<Batch>;
+  /**
+   * Waits for the cases in hand, then pauses the batch (its open pallet stays open in the database). With
+   * `batchId` (the local API's pause), refused unless that is the batch this station holds. Serialised with
+   * `adoptBatch` and `closeBatch`.
+   */
+  pauseBatch(actor: string, batchId?: number): Promise<Batch>;
   resumeBatch(actor: string): Batch;
-  /** Pauses (if running) and closes the batch with its reconciliation; refused unless signed when unexplained. */
-  closeBatch(input: { readonly actor: string; readonly reason?: string }): Promise<CloseOutcome>;
+  /**
+   * Waits for the cases in hand (if running) and closes the batch with its reconciliation; refused unless signed
+   * when unexplained (the stations then run on). `batchId` and serialisation as for `pauseBatch`.
+   */
+  closeBatch(input: { readonly actor: string; readonly reason?: string; readonly batchId?: number }): Promise<CloseOutcome>;
   /**
    * The local API committed a batch transition (start, pause, resume, close) in the store itself: re-read this
    * line's open batches and follow the store — start the stations on the running batch, pause them for a paused
    * one, stop them when none is open. Serialised (a pause waits for the cases in hand); resolves with the batch
    * the station now holds. A batch of another line is not adopted. Cases still in hand when the store was paused
-   * first are refused by the store's guard (rejected as not running), never committed into a paused batch.
+   * first are refused by the store's guard (rejected as not running), never committed into a paused batch: which
+   * is why the API pauses and closes the station's own batch through `pauseBatch` / `closeBatch` instead.
    */
   adoptBatch(batchId: number): Promise<Batch | null>;
   /** The operator's 结束本垛; a short pallet needs a reason. */
@@ -269,8 +277,11 @@ export async function startStation(config: StationConfig, overrides: StationOver
     sender = { abort, done: s.run({ signal: abort.signal }).catch((error: unknown) => { log.error('上传停止 (sync stopped)', { error: error instanceof Error ? error.message : String(error) }); }) };
   }
 
-  const requireBatch = (): Batch => {
+  const requireBatch = (batchId?: number): Batch => {
     if (batch === null) throw new StationStateError('本线没有未关闭的批次 (no open batch on this line)');
+    if (batchId !== undefined && batch.id !== batchId) {
+      throw new StationStateError(`批次 ${batchId} 不是本工位当前的批次 ${batch.id} (batch ${batchId} is not the batch this station holds)`);
+    }
     return batch;
   };
   const pauseStations = async (): Promise<void> => {
@@ -280,8 +291,16 @@ export async function startStation(config: StationConfig, overrides: StationOver
   };
   const pickBatch = (): Batch | null => openBatches(db).filter((b) => b.line === config.station.line)
     .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'running' ? -1 : 1))[0] ?? null;
-  /** One adoption at a time, in the order the API announced them; each one re-reads the store. */
+  /**
+   * One batch command at a time (adoptions, pause, close), in the order they were asked for: a pause that waits
+   * for the cases in hand is not overtaken by an adoption, nor the other way round.
+   */
   let adopting: Promise<unknown> = Promise.resolve();
+  const serial = <T>(command: () => Promise<T>): Promise<T> => {
+    const result = adopting.then(command);
+    adopting = result.catch(() => undefined);
+    return result;
+  };
   const adopt = async (batchId: number): Promise<Batch | null> => {
     if (stopping) return batch;
     const announced = getBatch(db, batchId);
@@ -353,12 +372,21 @@ export async function startStation(config: StationConfig, overrides: StationOver
       changed();
       return batch;
     },
-    async pauseBatch(actor) {
-      const b = requireBatch();
-      await pauseStations();
-      batch = pauseStoreBatch(db, b.id, actor);
-      changed();
-      return batch;
+    pauseBatch(actor, batchId) {
+      return serial(async () => {
+        const b = requireBatch(batchId);
+        // The cases in hand are decided (and committed) while the batch still runs; only then is it paused.
+        await pauseStations();
+        try {
+          batch = pauseStoreBatch(db, b.id, actor);
+        } catch (error) {
+          const now = getBatch(db, b.id);
+          if (now?.state === 'running' && stationsOn === null) startStations(now);
+          throw error;
+        }
+        changed();
+        return batch;
+      });
     },
     resumeBatch(actor) {
       const b = requireBatch();
@@ -367,19 +395,23 @@ export async function startStation(config: StationConfig, overrides: StationOver
       changed();
       return batch;
     },
-    async closeBatch(input) {
-      const b = requireBatch();
-      if (b.state === 'running') await pauseStations();
-      const outcome = closeStoreBatch(db, { batchId: b.id, actor: input.actor, ...(input.reason === undefined ? {} : { reason: input.reason }) });
-      batch = outcome.kind === 'closed' ? null : getBatch(db, b.id);
-      if (outcome.kind === 'refused' && batch?.state === 'running') startStations(batch);
-      changed();
-      return outcome;
+    closeBatch(input) {
+      return serial(async () => {
+        const b = requireBatch(input.batchId);
+        if (b.state === 'running') await pauseStations();
+        try {
+          return closeStoreBatch(db, { batchId: b.id, actor: input.actor, ...(input.reason === undefined ? {} : { reason: input.reason }) });
+        } finally {
+          // Closed: nothing to run. Refused (unexplained codes, no signature) or failed: a running batch runs on.
+          const now = getBatch(db, b.id);
+          batch = now?.state === 'closed' ? null : now;
+          if (batch?.state === 'running' && stationsOn === null) startStations(batch);
+          changed();
+        }
+      });
     },
     adoptBatch(batchId) {
-      const result = adopting.then(() => adopt(batchId));
-      adopting = result.catch(() => undefined);
-      return result;
+      return serial(() => adopt(batchId));
     },
     async endPallet(input) {
       if (palletStation === null) throw new StationStateError('本站未配置组垛工位 (no pallet station configured)');

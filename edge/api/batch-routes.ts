@@ -51,17 +51,27 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
       return changed(deps, batch, 'start');
     },
   },
-  pauseBatch: { handle: (deps, input) => changed(deps, pauseBatch(deps.db, batchId(input.params), sessionOf(input).user.id), 'pause') },
+  pauseBatch: {
+    // The batch a station runs is paused by the station (the cases in hand are decided first); any other in the store.
+    async handle(deps, input) {
+      const id = batchId(input.params);
+      const actor = sessionOf(input).user.id;
+      const paused = (await deps.station?.pauseBatch?.(id, actor)) ?? pauseBatch(deps.db, id, actor);
+      return changed(deps, paused, 'pause');
+    },
+  },
   resumeBatch: { handle: (deps, input) => changed(deps, resumeBatch(deps.db, batchId(input.params), sessionOf(input).user.id), 'resume') },
   closeBatch: {
     body: { type: 'object', properties: { reason: SIGNATURE.reason, pin: SIGNATURE.pin }, additionalProperties: false },
-    handle(deps, input: RouteInput<'closeBatch'>) {
+    async handle(deps, input: RouteInput<'closeBatch'>) {
       const user = sessionOf(input).user;
       const id = batchId(input.params);
       const reason = input.body.reason;
       // A reason makes the close a signed one (it explains unexplained codes): the PIN is asked again first.
       if (reason !== undefined) verifySigner(deps.db, user.id, input.body.pin);
-      const outcome = closeBatch(deps.db, { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }) });
+      const close = { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }) };
+      // As for pause: the station closes its own batch once the cases in hand are decided.
+      const outcome = (await deps.station?.closeBatch?.(close)) ?? closeBatch(deps.db, close);
       const report = outcome.report as unknown as ReconciliationView;
       if (outcome.kind === 'refused') {
         throw new ApiError('SIGNATURE_REQUIRED', `批次有 ${outcome.report.totals.unexplained} 个码去向不明，需填写原因并用 PIN 签名后才能关闭 (the batch has unexplained codes: a reason signed with the PIN is required)`, { details: { report } });

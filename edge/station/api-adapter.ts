@@ -2,7 +2,7 @@ import type { AlarmView, EndPalletResult, LastReadView, StationStatus as ApiStat
 import { ApiError } from '../api/errors.ts';
 import type { StationLike } from '../api/station-like.ts';
 import { batchView } from '../api/views.ts';
-import { getBatch } from '../store/batches.ts';
+import { getBatch, type Batch, type CloseOutcome } from '../store/batches.ts';
 import type { Db } from '../store/open.ts';
 import type { Alarm } from './alarm-board.ts';
 import { batchCounts } from './batch-counts.ts';
@@ -18,6 +18,9 @@ export interface AdaptableStation {
   onChange(listener: () => void): () => void;
   /** Re-reads the batch the API committed in the store and starts / pauses / stops the stations to match. */
   adoptBatch(batchId: number): Promise<unknown>;
+  /** Pauses the batch it holds once the cases in hand are decided; refused (STATION_STATE) for another batch. */
+  pauseBatch(actor: string, batchId?: number): Promise<Batch>;
+  closeBatch(input: { readonly actor: string; readonly reason?: string; readonly batchId?: number }): Promise<CloseOutcome>;
   endPallet(input: { readonly actor: string; readonly reason?: string }): Promise<PalletOutcome>;
 }
 
@@ -26,12 +29,6 @@ export interface ApiAdapterOptions {
   readonly onError?: (error: unknown, batchId: number) => void;
   readonly now?: () => number;
 }
-
-/**
- * The API's end-pallet carries no reason (contract `endPallet` has no body), but a short pallet needs one
- * (pallet-station endPallet): the operator pressing 结束本垛 on the screen is the reason, recorded with their id.
- */
-export const END_PALLET_REASON = '操作员在工位界面提前结束本垛 (operator ended the pallet early on the station screen)';
 
 /** A station alarm as the API shows it (the same fields; the message and action are catalogue text, no codes). */
 export function alarmView(a: Alarm): AlarmView {
@@ -83,28 +80,43 @@ export function apiStatus(db: Db, s: StationStatus, at: Date): ApiStationStatus 
   };
 }
 
+/** A station refusal (STATION_STATE) as 409 INVALID_STATE with the station's own message; anything else as is. */
+async function refusalsAsApiErrors<T>(command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    if (error instanceof StationError && error.code === 'STATION_STATE') throw new ApiError('INVALID_STATE', error.message);
+    throw error;
+  }
+}
+
 /**
- * RunningStation → the API's StationLike port (edge/api/station-like.ts). Batch transitions are committed in the
+ * RunningStation → the API's StationLike port (edge/api/station-like.ts). Start and resume are committed in the
  * store by the API; `batchChanged` asks the station to adopt what the store now says (serialised by the station).
- * A station refusal (no pallet station, empty or stopped pallet) becomes 409 INVALID_STATE with the station's
- * own message.
+ * Pause and close of the batch the station holds go through the station, which decides the cases in hand first;
+ * another batch (null) is left to the store. A station refusal (no pallet station, empty, short without a reason
+ * or stopped pallet, batch changed meanwhile) becomes 409 INVALID_STATE with the station's own message.
  */
 export function stationApiAdapter(station: AdaptableStation, options: ApiAdapterOptions = {}): StationLike {
   const now = options.now ?? Date.now;
+  const holds = (batchId: number): boolean => station.status().batch?.id === batchId;
   return {
     status: () => apiStatus(station.store.db, station.status(), new Date(now())),
     onChange: (listener) => station.onChange(listener),
     batchChanged(batchId) {
       station.adoptBatch(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
     },
-    async endPallet(actor): Promise<EndPalletResult> {
-      let outcome: PalletOutcome;
-      try {
-        outcome = await station.endPallet({ actor, reason: END_PALLET_REASON });
-      } catch (error) {
-        if (error instanceof StationError && error.code === 'STATION_STATE') throw new ApiError('INVALID_STATE', error.message);
-        throw error;
-      }
+    async pauseBatch(batchId, actor): Promise<Batch | null> {
+      if (!holds(batchId)) return null;
+      return refusalsAsApiErrors(() => station.pauseBatch(actor, batchId));
+    },
+    async closeBatch(input): Promise<CloseOutcome | null> {
+      if (!holds(input.batchId)) return null;
+      return refusalsAsApiErrors(() => station.closeBatch(input));
+    },
+    async endPallet(actor, reason): Promise<EndPalletResult> {
+      // The operator's own reason (the screen asks for it); none for a short pallet is refused by the station.
+      const outcome = await refusalsAsApiErrors(() => station.endPallet({ actor, ...(reason === undefined ? {} : { reason }) }));
       return outcome.kind === 'committed'
         ? { kind: 'committed', detail: { palletCode: outcome.palletCode, cases: outcome.cases, short: outcome.short } }
         : { kind: 'failed', detail: outcome.detail };
