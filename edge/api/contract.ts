@@ -60,7 +60,7 @@ export const API_OPERATIONS = {
   closeBatch: op({ method: 'POST', path: '/api/batches/{batchId}/close', access: 'session', mutating: true, permission: 'batch.close', signed: true, tag: 'batches', summary: '关闭批次；有未说明的码时需原因与 PIN 签名 (close; unexplained codes need a reason signed with the PIN)' }),
   batchReport: op({ method: 'GET', path: '/api/batches/{batchId}/report', access: 'session', mutating: false, permission: null, signed: false, tag: 'batches', summary: '对账报告 JSON / CSV / PDF (reconciliation report; ?format=json|csv|pdf)' }),
   status: op({ method: 'GET', path: '/api/status', access: 'session', mutating: false, permission: null, signed: false, tag: 'station', summary: '工作站实时状态 (station status snapshot)' }),
-  endPallet: op({ method: 'POST', path: '/api/station/end-pallet', access: 'session', mutating: true, permission: 'pallet.force-close', signed: false, tag: 'station', summary: '提前结束当前垛 (end the current pallet early)' }),
+  endPallet: op({ method: 'POST', path: '/api/station/end-pallet', access: 'session', mutating: true, permission: 'pallet.force-close', signed: false, tag: 'station', summary: '提前结束当前垛；不足一垛（短垛）时需填写原因 (end the current pallet early; a short pallet needs a reason)' }),
   queryCode: op({ method: 'POST', path: '/api/codes/query', access: 'session', mutating: false, permission: null, signed: false, tag: 'codes', summary: '查码：层级与历史，内码打码显示 (code lookup: tree and history, inner codes masked)' }),
   listRejects: op({ method: 'GET', path: '/api/rejects', access: 'session', mutating: false, permission: null, signed: false, tag: 'rejects', summary: '剔除记录 (rejects; ?batchId=)' }),
   reworkRemove: op({ method: 'POST', path: '/api/rework/remove', access: 'session', mutating: true, permission: 'rework.remove', signed: true, tag: 'rework', summary: '取出 (remove from its container)' }),
@@ -167,6 +167,9 @@ export interface StationStatus {
   readonly alarms: readonly AlarmView[];
 }
 
+/** End pallet: `reason` is required when the pallet is short of its ratio (短垛), else 409 INVALID_STATE. */
+export interface EndPalletBody { readonly reason?: string }
+
 export interface EndPalletResult { readonly kind: string; readonly detail?: unknown }
 
 export interface CodeQueryBody { readonly code: string }
@@ -262,7 +265,7 @@ export interface ApiContract {
   closeBatch: { params: { batchId: number }; body: CloseBatchBody; response: CloseBatchResult };
   batchReport: { params: { batchId: number }; query?: { format?: 'json' | 'csv' | 'pdf' }; response: ReconciliationView };
   status: { response: StationStatus };
-  endPallet: { response: EndPalletResult };
+  endPallet: { body: EndPalletBody; response: EndPalletResult };
   queryCode: { body: CodeQueryBody; response: { found: boolean; history: CodeHistoryView | null } };
   listRejects: { query?: { batchId?: number; limit?: number }; response: { rejects: readonly RejectView[] } };
   reworkRemove: { body: ReworkBodies['reworkRemove']; response: ReworkResultView };

@@ -1,5 +1,5 @@
 import { queryCode } from '../store/query.ts';
-import { CODE, obj } from './json-schema.ts';
+import { CODE, obj, SIGNATURE } from './json-schema.ts';
 import { rejectView } from './change-feed.ts';
 import type { CodeHistoryView, RejectView } from './contract.ts';
 import { ApiError } from './errors.ts';
@@ -9,10 +9,11 @@ import { throughputSeries } from './series.ts';
 export const STATION_ROUTES: RouteImpls<'status' | 'endPallet' | 'queryCode' | 'listRejects' | 'series'> = {
   status: { handle: (deps) => deps.feed.status() },
   endPallet: {
+    body: { type: 'object', properties: { reason: { ...SIGNATURE.reason, description: '短垛原因，不足一垛时必填 (why the pallet ends short; required below the ratio)' } }, additionalProperties: false },
     async handle(deps, input) {
       const station = deps.station;
       if (station?.endPallet === undefined) throw new ApiError('NO_STATION', '本进程没有运行中的工作站，无法结束垛 (no station runs in this process)');
-      const result = await station.endPallet(sessionOf(input).user.id);
+      const result = await station.endPallet(sessionOf(input).user.id, input.body.reason);
       deps.feed.poke();
       return result;
     },

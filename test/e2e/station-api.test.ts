@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiCallError, ApiClient } from '../../edge/api/client.ts';
 import type { PushMessage, StationStatus } from '../../edge/api/contract.ts';
 import { startStationApi, type RunningStationApi } from '../../edge/main.ts';
-import { END_PALLET_REASON } from '../../edge/station/api-adapter.ts';
 import { addUser } from '../../edge/store/users.ts';
 import { capsOfCase, packageUuids } from './batch-line-fixture.ts';
 import { startTestLine, waitFor, type TestLine } from './station-fixture.ts';
@@ -123,7 +122,59 @@ describe('the running station behind the local API', () => {
     assertNoInnerCodes(line, seen);
   });
 
-  it('end pallet through the API: a short pallet is labelled, verified and committed; an empty one is refused with 409', async () => {
+  it('pausing through the API lets the case in hand finish first: it is committed, then the batch is paused', async () => {
+    line = await startTestLine();
+    const { op } = await serve(line);
+    const m = line.material;
+    line.startBatch();
+    const batchId = line.station.status().batch!.id;
+    await line.runCase(capsOfCase(m, 0), m.cases[0]!.outer);
+    // A slow camera: the next case is in hand (reading) when the operator presses pause.
+    line.camera.faults.delayMs = 150;
+    line.cameraFeed.items.push(capsOfCase(m, 1));
+    line.caseFeed.items.push([m.cases[1]!.outer]);
+    line.plc.plc.advanceTrigger(1);
+    await waitFor('the case in hand', () => line!.station.status().caseStation?.state === 'reading');
+    const paused = await op.call('pauseBatch', { params: { batchId } });
+    expect(paused.state).toBe('paused');
+    // By the time the pause answered, the case in hand was decided: accepted and committed into the batch.
+    const s = line.station.status();
+    expect(s.lastReads[0]).toMatchObject({ outcome: 'accepted', caseCode: m.cases[1]!.outer });
+    expect(s.caseStation?.state).toBe('stopped');
+    expect(line.station.store.db.prepare(`SELECT batch_id FROM containers WHERE code = ?`).pluck().get(m.cases[1]!.outer)).toBe(batchId);
+    expect(line.station.store.db.prepare(`SELECT count(*) FROM rejects`).pluck().get()).toBe(0);
+    // The audit has the commit before the pause.
+    const actions = line.station.store.db.prepare(`SELECT action FROM audit_log WHERE action IN ('case.commit', 'batch.pause') ORDER BY seq`).pluck().all();
+    expect(actions.at(-1)).toBe('batch.pause');
+    line.camera.faults.delayMs = 0;
+  });
+
+  it('closing through the API lets the case in hand finish first; a second batch on the line is refused while one is open', async () => {
+    line = await startTestLine();
+    const { op, qa } = await serve(line);
+    const m = line.material;
+    const batch = await op.call('startBatch', { body: { productId: m.productId, lot: 'API2', productionDate: '2026-02-01', line: 'T1', packages: packageUuids(m) } });
+    await waitFor('the station to adopt the batch', () => line!.station.status().running && line!.station.status().caseStation?.state === 'idle');
+    const again = await op.call('startBatch', { body: { productId: m.productId, lot: 'API3', productionDate: '2026-02-02', line: 'T1', packages: packageUuids(m) } }).catch((e: unknown) => e);
+    expect(again instanceof ApiCallError ? [again.status, again.code] : again).toEqual([409, 'CONFLICT']);
+    expect(again instanceof ApiCallError && again.message).toContain(`产线 T1 已有未关闭的批次 ${batch.id}（批号 API2，运行中）`);
+    expect(line.station.status().batch?.id).toBe(batch.id);
+
+    line.camera.faults.delayMs = 150;
+    line.cameraFeed.items.push(capsOfCase(m, 0));
+    line.caseFeed.items.push([m.cases[0]!.outer]);
+    line.plc.plc.advanceTrigger(1);
+    await waitFor('the case in hand', () => line!.station.status().caseStation?.state === 'reading');
+    const closed = await qa.call('closeBatch', { params: { batchId: batch.id }, body: { reason: '换产 (changeover)', pin: PIN.qa } });
+    expect(closed.batch.state).toBe('closed');
+    expect(line.station.store.db.prepare(`SELECT batch_id FROM containers WHERE code = ?`).pluck().get(m.cases[0]!.outer)).toBe(batch.id);
+    expect(line.station.store.db.prepare(`SELECT count(*) FROM rejects`).pluck().get()).toBe(0);
+    expect((closed.report as unknown as { totals: { aggregated: number } }).totals.aggregated).toBeGreaterThan(0);
+    await waitFor('the station to drop the closed batch', () => line!.station.status().batch === null);
+    line.camera.faults.delayMs = 0;
+  });
+
+  it('end pallet through the API: a short pallet needs the operator\'s reason, then is labelled, verified and committed; an empty one is refused with 409', async () => {
     line = await startTestLine();
     const { op } = await serve(line);
     const m = line.material;
@@ -132,7 +183,14 @@ describe('the running station behind the local API', () => {
       await line.runCase(capsOfCase(m, i), m.cases[i]!.outer);
       await line.stackCase(m.cases[i]!.outer);
     }
-    const result = await op.call('endPallet');
+    // 2 of 3 cases: short. Without a reason the station refuses, and nothing is printed.
+    const printedBefore = line.printer.printed.length;
+    const noReason = await op.call('endPallet', { body: {} }).catch((e: unknown) => e);
+    expect(noReason instanceof ApiCallError ? [noReason.status, noReason.code] : noReason).toEqual([409, 'INVALID_STATE']);
+    expect(noReason instanceof ApiCallError && noReason.message).toMatch(/本垛只有 2\/3 箱，强制结垛需要填写原因/);
+    expect(line.printer.printed.length).toBe(printedBefore);
+    const reason = '换班，尾垛 (end of shift)';
+    const result = await op.call('endPallet', { body: { reason } });
     expect(result).toMatchObject({ kind: 'committed', detail: { cases: 2, short: true } });
     const palletCode = (result.detail as { palletCode: string }).palletCode;
     expect(line.printer.printed.at(-1)?.code).toBe(palletCode);
@@ -140,9 +198,9 @@ describe('the running station behind the local API', () => {
     expect(s.counters.pallets).toBe(1);
     expect(s.currentPallet).toMatchObject({ cases: 0, ratio: 3 });
     const audit = line.station.store.db.prepare(`SELECT actor, reason FROM audit_log WHERE action = 'pallet.force-close' AND subject = ?`).all(palletCode);
-    expect(audit).toEqual([{ actor: 'op1', reason: END_PALLET_REASON }]);
+    expect(audit).toEqual([{ actor: 'op1', reason }]);
 
-    const empty = await op.call('endPallet').catch((e: unknown) => e);
+    const empty = await op.call('endPallet', { body: { reason } }).catch((e: unknown) => e);
     expect(empty instanceof ApiCallError ? [empty.status, empty.code] : empty).toEqual([409, 'INVALID_STATE']);
     assertNoInnerCodes(line, seen);
   });

@@ -4,6 +4,7 @@ import { beep } from '../beep.ts';
 import { alarmPanel } from '../components/alarm-panel.ts';
 import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { progressBar } from '../components/progress.ts';
+import { signDialog } from '../components/sign-dialog.ts';
 import { h, replace } from '../dom.ts';
 import { describeError } from '../errors.ts';
 import { formatNumber, formatTime, t, tOr } from '../i18n.ts';
@@ -83,7 +84,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
         }, paused ? t('batch.resume') : t('batch.pause')) : null,
         ctx.may('pallet.force-close') ? h('button', {
           class: 'btn btn-big', 'data-testid': 'end-pallet',
-          onclick: () => { void act(call('endPallet'), t('op.palletEnded')); },
+          onclick: () => { void endPallet(); },
         }, t('op.endPallet')) : null,
         ctx.may('batch.close') ? h('button', {
           class: 'btn btn-big btn-danger', 'data-testid': 'close-batch',
@@ -102,6 +103,19 @@ export function operatorScreen(ctx: ScreenContext): Screen {
       reportLinks(b),
       h('button', { class: 'btn btn-primary btn-big', 'data-testid': 'new-batch', onclick: () => { closedShown = false; void drawStart(); } }, t('batch.new')),
     ));
+  };
+
+  /** 提前结束本垛: the pallet is short of its ratio, so the operator says why (no PIN: it is not a signed action). */
+  const endPallet = async (): Promise<void> => {
+    const pallet = status?.currentPallet ?? null;
+    const answer = await signDialog({
+      title: t('op.endPalletTitle', { cases: pallet?.cases ?? 0, ratio: pallet?.ratio ?? 0 }),
+      reasons: [t('op.endPalletReason.shift'), t('op.endPalletReason.batchEnd'), t('op.endPalletReason.material')],
+      confirmLabel: t('op.endPallet'),
+      askPin: false,
+    });
+    if (answer === null) return;
+    await act(call('endPallet', { body: { reason: answer.reason } }), t('op.palletEnded'));
   };
 
   const act = async (p: Promise<unknown>, done: string): Promise<void> => {
