@@ -17,8 +17,11 @@ import { setupDemoLine, type DemoLine } from './setup-demo-line.ts';
 export const DEMO_STATION_ID = 'DEMO';
 /** The demo line on a database without batches: the line the UI proposes for a first batch. */
 export const DEMO_LINE = 'L1';
-/** How long a new conveyor run waits at most for the cases of the previous one to be decided, ms. */
-const RUN_GAP_MS = 3_000;
+/**
+ * How long a new conveyor run waits at most for the cases of the previous one to be decided, ms: their caps are
+ * unused in the store until then, and a run started earlier would send them round again (duplicates).
+ */
+const RUN_GAP_MS = 30_000;
 
 export interface DemoOptions {
   readonly dbPath: string;
@@ -133,7 +136,7 @@ function demoLineId(db: Db): string {
  * one the operator started in the UI): while a batch runs it feeds cases built from that batch's packages; when
  * the batch is paused or closed it stops before the next case (the store's batch state is checked before each
  * one, since the API commits there first) and waits for the station to run a batch again. A new run starts only
- * once the cases of the previous one are decided (or after RUN_GAP_MS), so no cap comes round twice.
+ * once the cases of the previous one are decided, so no cap comes round twice.
  */
 export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> {
   const started = performance.now();
@@ -227,8 +230,9 @@ export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> 
     const status = running.status();
     const b = status.batch;
     if (b === null || !status.running || b.state !== 'running' || batchState.get(b.id) !== 'running') return;
-    // Caps of cases still in flight are unused in the store until decided: wait for them before reloading the stock.
-    if (lastSeq < fed() && performance.now() - runEndedAt < RUN_GAP_MS) return;
+    // Caps of cases still in flight are unused in the store until decided: wait for them before reloading the stock
+    // (a case that passed a stopped station is counted unseen and never decided).
+    if (lastSeq + (status.caseStation?.unseen ?? 0) < fed() && performance.now() - runEndedAt < RUN_GAP_MS) return;
     const stock = LineStock.load(db, b.id);
     if (stock.casesLeft(line.unitsPerCase) < 1) {
       if (!emptyWarned.has(b.id)) log.warn('演示线：本批次的码包已没有可用的码，传送带不送箱 (demo line: no unused codes left in the batch\'s packages)', { batchId: b.id });

@@ -2,11 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { runWuma } from '../support/run-cli.ts';
-import type { DemoSummary } from '../../edge/demo/run-demo-line.ts';
+import { demoLogger } from '../../edge/demo/demo-logger.ts';
+import { NO_FAULTS } from '../../edge/demo/fault-rates.ts';
+import { startDemoLine, type DemoSummary } from '../../edge/demo/run-demo-line.ts';
+import { DEMO_PRODUCT_ID } from '../../edge/demo/setup-demo-line.ts';
 // Loaded up front: node-opcua (pulled in by the station's PLC and printer registries) creates process.stdin's
 // handle when it first loads, which the shared leak check would otherwise blame on the first test.
 import '../../edge/cli/commands/demo.ts';
 import { openStore } from '../../edge/store/open.ts';
+import { pauseBatch, resumeBatch } from '../../edge/store/batches.ts';
 import { addProduct } from '../../edge/store/products.ts';
 
 /**
@@ -66,6 +70,45 @@ describe('wuma demo', () => {
     expect(r.stdout).toMatch(/合格 \(good\):\s+12/);
     expect(r.stdout).toContain('通过 (ok)');
     expect(r.stdout).toMatch(/本地界面\/接口 \(local UI\/API\): http:\/\/127\.0\.0\.1:\d+\//);
+  });
+
+  it('--operator-batch: no batch of its own; the conveyor feeds the batch the station runs, stops on pause before the next case, feeds again on resume', async () => {
+    const demo = await startDemoLine({
+      dbPath: dir.file('op.db'), cases: null, rate: 40, faults: NO_FAULTS, logger: demoLogger({}), stockCases: 200, operatorBatch: true,
+    });
+    const sleep = (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms); });
+    try {
+      expect(demo.line.batch).toBeNull();
+      await sleep(300);
+      expect(demo.fed()).toBe(0);
+      const db = demo.station.store.db;
+      expect(db.prepare('SELECT count(*) FROM batches').pluck().get()).toBe(0);
+      // What the UI's product list proposes: the demo product's four prepared packages.
+      const packages = db.prepare('SELECT uuid FROM code_packages WHERE product_id = ?').pluck().all(DEMO_PRODUCT_ID) as string[];
+      expect(packages).toHaveLength(4);
+      const batch = demo.station.startBatch({ productId: DEMO_PRODUCT_ID, lot: 'OP01', productionDate: '2025-01-01', packages, actor: 'demo-op' });
+      await expect.poll(() => demo.decided(), { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
+      expect(demo.batch()).toEqual({ id: batch.id, lot: 'OP01' });
+      // As the local API does: commit the pause in the store, then the station adopts it.
+      pauseBatch(db, batch.id, 'demo-op');
+      const fedAtPause = demo.fed();
+      await demo.station.adoptBatch(batch.id);
+      await sleep(300);
+      expect(demo.fed()).toBeLessThanOrEqual(fedAtPause + 1);
+      // No case went past the paused station undecided.
+      expect(demo.station.status().alarms.map((a) => a.id)).not.toContain('cases-unseen:case');
+      const paused = demo.fed();
+      resumeBatch(db, batch.id, 'demo-op');
+      await demo.station.adoptBatch(batch.id);
+      await expect.poll(() => demo.fed(), { timeout: 10_000 }).toBeGreaterThan(paused + 5);
+    } finally {
+      const s = await demo.stop();
+      expect(s).toMatchObject({ ok: true, batch: { lot: 'OP01' }, verify: { ok: true } });
+      expect(s.decided).toBe(s.fed);
+      // No cap came round twice across the runs (the stock is reloaded only once every fed case is decided).
+      expect(s.cases.byReason.duplicate ?? 0).toBe(0);
+      expect(s.batchTotals.cases).toBe(s.cases.good);
+    }
   });
 
   it('refuses bad options and a database that is not a demo database', async () => {
