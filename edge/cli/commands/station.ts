@@ -17,7 +17,10 @@ function summary(config: StationConfig): Record<string, unknown> {
       camera: describeDevice(config.case.camera),
       caseCode: config.case.caseCode.mode === 'read'
         ? { mode: 'read', reader: describeDevice(config.case.caseCode.reader) }
-        : { mode: 'print', printer: describeDevice(config.case.caseCode.printer), verifier: describeDevice(config.case.caseCode.verifier) },
+        : {
+          mode: 'print', printer: describeDevice(config.case.caseCode.printer), verifier: describeDevice(config.case.caseCode.verifier),
+          verifyTimeoutMs: config.case.verifyTimeoutMs ?? 2_000, printAttempts: config.case.printAttempts ?? 3,
+        },
       readTimeoutMs: config.case.readTimeoutMs,
     },
     pallet: config.pallet === undefined ? null : {
@@ -34,7 +37,11 @@ function checkDevices(config: StationConfig): void {
   if (config.case) {
     readerConfigOf('case.camera', config.case.camera, config.case.readTimeoutMs);
     if (config.case.caseCode.mode === 'read') readerConfigOf('case.caseCode.reader', config.case.caseCode.reader, config.case.readTimeoutMs);
-    else throw new CommandFailure('case.caseCode.mode: 箱码"打印"模式尚不支持，请使用 "read" (print mode is not supported yet; use "read")');
+    else {
+      // Print mode (allocate → print → read back) runs like read mode: its printer and verifier are checked the same way.
+      printerConfigOf('case.caseCode.printer', config.case.caseCode.printer);
+      readerConfigOf('case.caseCode.verifier', config.case.caseCode.verifier, config.case.verifyTimeoutMs ?? 2_000);
+    }
   }
   if (config.pallet) {
     readerConfigOf('pallet.reader', config.pallet.reader, 2_000);
