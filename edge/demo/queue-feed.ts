@@ -20,6 +20,11 @@ export class QueueFeed extends CodeFeed {
     return this.#items.length;
   }
 
+  /** Drops what no trigger will read any more (cases that passed a stopped station). */
+  clear(): void {
+    this.#items.length = 0;
+  }
+
   override next(): readonly string[] {
     return this.#items.shift() ?? [];
   }

@@ -18,10 +18,11 @@ export const DEMO_STATION_ID = 'DEMO';
 /** The demo line on a database without batches: the line the UI proposes for a first batch. */
 export const DEMO_LINE = 'L1';
 /**
- * How long a new conveyor run waits at most for the cases of the previous one to be decided, ms: their caps are
- * unused in the store until then, and a run started earlier would send them round again (duplicates).
+ * A new conveyor run waits for the cases of the previous one (their caps are unused in the store until decided; a
+ * run started earlier would send them round again as duplicates): until each is decided or counted unseen, or
+ * nothing is pending at the station this long after the run ended (ms; the PLC is polled every 5 ms).
  */
-const RUN_GAP_MS = 30_000;
+const RUN_GAP_MS = 1_000;
 
 export interface DemoOptions {
   readonly dbPath: string;
@@ -68,6 +69,8 @@ export interface DemoSummary {
   readonly faultsPlanned: Readonly<Record<FaultKind | 'none', number>>;
   /** Decided by the station during this run. */
   readonly decided: number;
+  /** Cases that passed the station without a decision (while it was stopped, PLC outages): alarmed, never silent. */
+  readonly unseen: number;
   readonly cases: { readonly good: number; readonly rejected: number; readonly byReason: Readonly<Partial<Record<RejectReason, number>>> };
   /** Totals of the batch in the database (all runs on this database). */
   readonly batchTotals: { readonly cases: number; readonly rejects: number; readonly pallets: number; readonly palletStackCases: number };
@@ -230,9 +233,15 @@ export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> 
     const status = running.status();
     const b = status.batch;
     if (b === null || !status.running || b.state !== 'running' || batchState.get(b.id) !== 'running') return;
-    // Caps of cases still in flight are unused in the store until decided: wait for them before reloading the stock
-    // (a case that passed a stopped station is counted unseen and never decided).
-    if (lastSeq + (status.caseStation?.unseen ?? 0) < fed() && performance.now() - runEndedAt < RUN_GAP_MS) return;
+    // Caps of cases still in flight are unused in the store until decided: wait for them before reloading the stock.
+    // Each fed case is decided, counted unseen (it passed a stopped station), or — its trigger lost between the
+    // PLC and a pausing station — never heard of: then nothing is pending and its caps are rightly unused.
+    const settled = lastSeq + (status.caseStation?.unseen ?? 0) >= fed();
+    const quiet = (status.caseStation?.pending ?? 0) === 0 && performance.now() - runEndedAt >= RUN_GAP_MS;
+    if (!settled && !quiet) return;
+    // Readings of cases that passed a stopped station are still queued in the emulators: those cases are gone.
+    devices.cameraFeed.clear();
+    devices.caseFeed.clear();
     const stock = LineStock.load(db, b.id);
     if (stock.casesLeft(line.unitsPerCase) < 1) {
       if (!emptyWarned.has(b.id)) log.warn('演示线：本批次的码包已没有可用的码，传送带不送箱 (demo line: no unused codes left in the batch\'s packages)', { batchId: b.id });
@@ -350,6 +359,7 @@ function summarize(station: RunningStation, line: DemoLine, batch: { readonly id
     fed: run.fed,
     faultsPlanned: run.faultsPlanned,
     decided: run.decided,
+    unseen: status.caseStation?.unseen ?? 0,
     cases: { good: run.good, rejected: run.rejected, byReason: run.byReason },
     batchTotals: {
       cases: count(`SELECT count(*) FROM containers WHERE batch_id = ? AND level = 'case'`, batchId),

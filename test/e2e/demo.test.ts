@@ -95,8 +95,9 @@ describe('wuma demo', () => {
       await demo.station.adoptBatch(batch.id);
       await sleep(300);
       expect(demo.fed()).toBeLessThanOrEqual(fedAtPause + 1);
-      // No case went past the paused station undecided.
-      expect(demo.station.status().alarms.map((a) => a.id)).not.toContain('cases-unseen:case');
+      // At most the case whose trigger was on its way to the PLC when the pause was committed passes the stopped
+      // station undecided; it is counted and alarmed (cases-unseen), never silent.
+      expect(demo.station.status().caseStation?.unseen ?? 0).toBeLessThanOrEqual(1);
       const paused = demo.fed();
       resumeBatch(db, batch.id, 'demo-op');
       await demo.station.adoptBatch(batch.id);
@@ -104,7 +105,8 @@ describe('wuma demo', () => {
     } finally {
       const s = await demo.stop();
       expect(s).toMatchObject({ ok: true, batch: { lot: 'OP01' }, verify: { ok: true } });
-      expect(s.decided).toBe(s.fed);
+      // Every fed case was decided, or counted as passing a stopped station (the pause landing between two cases).
+      expect(s.decided + s.unseen).toBe(s.fed);
       // No cap came round twice across the runs (the stock is reloaded only once every fed case is decided).
       expect(s.cases.byReason.duplicate ?? 0).toBe(0);
       expect(s.batchTotals.cases).toBe(s.cases.good);
