@@ -16,6 +16,6 @@ export { runPrintQueue, type PrintQueueOptions, type PrintQueueReport } from './
 export { PRINTER_EMULATORS } from './emulators/emulator-registry.ts';
 export { DEFAULT_FAULTS, PrinterEmulator, type EmulatorFaults, type EmulatorOptions, type PrintedItem } from './emulators/printer-emulator.ts';
 export { OpcuaPrinterEmulatorHost } from './emulators/opcua-printer.ts';
-export { CODE_PRINTER_NAMESPACE, startOpcuaPrinterEmulator, type OpcuaPrinterEmulator, type OpcuaPrinterEmulatorOptions } from './emulators/opcua-printer-emulator.ts';
+export type { OpcuaPrinterEmulator, OpcuaPrinterEmulatorOptions } from './emulators/opcua-printer-emulator.ts';
 export { OpcuaPrinter } from './drivers/opcua/driver.ts';
 export { maskCode } from './mask.ts';

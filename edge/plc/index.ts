@@ -19,6 +19,7 @@ export { OpcuaPlc, type OpcuaPlcOptions } from './drivers/opcua-plc.ts';
 export { openPlc, type PlcConnection } from './open-plc.ts';
 export { startModbusPlcEmulator, type ModbusPlcEmulator, type ModbusPlcEmulatorOptions } from './emulators/modbus-plc-emulator.ts';
 export { parseFaults, type ModbusFaults } from './emulators/modbus-faults.ts';
-export { startOpcuaPlcEmulator, type OpcuaPlcEmulator } from './emulators/opcua-plc-emulator.ts';
+export { startOpcuaPlcEmulator } from './emulators/start-opcua-plc-emulator.ts';
+export type { OpcuaPlcEmulator, OpcuaPlcEmulatorOptions } from './emulators/opcua-plc-emulator.ts';
 export { applyPlcControl, type ControllablePlc } from './emulators/plc-control.ts';
 export type { ConfirmMode } from './emulators/simulated-plc.ts';

@@ -1,5 +1,5 @@
 import { PrinterEmulator, type EmulatorFaults, type EmulatorOptions, type EmulatorPeer } from './printer-emulator.ts';
-import { startOpcuaPrinterEmulator, type OpcuaPrinterEmulator } from './opcua-printer-emulator.ts';
+import type { OpcuaPrinterEmulator } from './opcua-printer-emulator.ts';
 
 /**
  * The OPC UA code printer behind the common emulator surface (`wuma emulate printer opcua --tcp HOST:PORT`):
@@ -17,6 +17,8 @@ export class OpcuaPrinterEmulatorHost extends PrinterEmulator {
   protected override resetProtocol(): void {}
 
   override async listenTcp(host = '127.0.0.1', port = 0): Promise<{ host: string; port: number }> {
+    // node-opcua (≈ 0.6–1.3 s to load) is imported only when an OPC UA printer emulator really starts.
+    const { startOpcuaPrinterEmulator } = await import('./opcua-printer-emulator.ts');
     this.#server = await startOpcuaPrinterEmulator({
       host, port, printMs: this.printMs, bufferSize: this.bufferSize, bootMs: this.bootMs,
       beforeConfirm: (item) => { this.printed.push(item); },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCognexEmulator, createKeyenceEmulator, type ReaderEmulator } from '../../scanners/index.ts';
 import { parseConfig } from '../../edge/config/load-config.ts';
 import { createLogger, startStation, type RunningStation } from '../../edge/main.ts';
@@ -8,6 +8,10 @@ import { openStore } from '../../edge/store/open.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { startControlledPeer, type ControlledPeer } from '../support/pymodbus.ts';
 import { capsOfCase, packageUuids, seedLine } from './batch-line-fixture.ts';
+
+// node-opcua is loaded lazily by the OPC UA PLC driver; its first load opens a process.stdin pipe for good, which the
+// shared leak check would pin on the first test. Load it once before any test takes its baseline.
+beforeAll(async () => { await import('node-opcua'); });
 import { QueueFeed, waitFor } from './station-fixture.ts';
 
 /**
