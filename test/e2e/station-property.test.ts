@@ -230,7 +230,9 @@ async function runSequence(steps: readonly Step[], tally: Tally = {}): Promise<T
         }
         case 'bad-commit': {
           // A commit that bypasses checkCase with a consumed cap: the store's guards must refuse it whole.
-          const used = pick(q<string>('SELECT code FROM codes WHERE kind = 2 AND status <> 0 AND status <> 1 ORDER BY code'), step.pick);
+          // Consumed: inside a case, or rejected / sampled / destroyed / voided. A bottle that rework took out of its case
+          // is commissioned without a parent and may be packed again, so it is not "consumed".
+          const used = pick(q<string>('SELECT code FROM codes WHERE kind = 2 AND (parent IS NOT NULL OR status IN (5, 6, 7, 8)) ORDER BY code'), step.pick);
           const caseCode = m.cases[nextCase]?.outer;
           const fresh = m.caps.slice(nextCap, nextCap + UNITS - 1).map((c) => c.outer);
           if (used === undefined || caseCode === undefined || fresh.length < UNITS - 1) break;
