@@ -5,6 +5,7 @@
  * API (status, onChange, batch and pallet commands, stop) that the local HTTP API and the demo line build on.
  */
 import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { DEFAULT_EPCIS_CONFIG } from './config/default-epcis.ts';
 import { createPrinter, type Printer } from '../printers/index.ts';
 import { createReader, type Reader } from '../scanners/index.ts';
 import { assembleCaptureDocument, parseEpcisContext, Sender, warmValidators, type EpcisContext } from '../sync/index.ts';
@@ -120,7 +121,6 @@ export interface RunningStation {
   stop(): Promise<void>;
 }
 
-const DEFAULT_EPCIS = { identifiers: { uriTemplate: 'https://id.wuma.local/{kind}/{code}' } };
 
 /**
  * Starts a station: opens the store, recovers (the database is the truth), connects the devices (a device that
@@ -132,7 +132,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
   const now = overrides.now ?? Date.now;
   let epcis: EpcisContext;
   if (config.epcis === undefined) log.warn('配置中没有 epcis，使用默认标识模板 (no epcis in config; using a default identifier template)');
-  epcis = parseEpcisContext(config.epcis ?? DEFAULT_EPCIS);
+  epcis = parseEpcisContext(config.epcis ?? DEFAULT_EPCIS_CONFIG);
   // Translate every device config before opening anything, so a bad config fails fast with its field path.
   const readTimeoutMs = config.case?.readTimeoutMs ?? 800;
   const cameraConfig = config.case ? readerConfigOf('case.camera', config.case.camera, readTimeoutMs) : null;
@@ -400,7 +400,7 @@ export async function startStation(config: StationConfig, overrides: StationOver
         const b = requireBatch(input.batchId);
         if (b.state === 'running') await pauseStations();
         try {
-          return closeStoreBatch(db, { batchId: b.id, actor: input.actor, ...(input.reason === undefined ? {} : { reason: input.reason }) });
+          return closeStoreBatch(db, { batchId: b.id, actor: input.actor, epcis, ...(input.reason === undefined ? {} : { reason: input.reason }) });
         } finally {
           // Closed: nothing to run. Refused (unexplained codes, no signature) or failed: a running batch runs on.
           const now = getBatch(db, b.id);
@@ -514,7 +514,7 @@ export async function startStationApi(station: RunningStation, options: StationA
     ...(logger === undefined ? {} : { logger }),
     ...(options.rendererDir === undefined ? {} : { rendererDir: options.rendererDir }),
     ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
-    epcis: parseEpcisContext(config.epcis ?? DEFAULT_EPCIS),
+    epcis: parseEpcisContext(config.epcis ?? DEFAULT_EPCIS_CONFIG),
     devices: devicesFromConfig(config),
   });
   const tokenFile = options.tokenFile ?? null;

@@ -69,7 +69,7 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
       const reason = input.body.reason;
       // A reason makes the close a signed one (it explains unexplained codes): the PIN is asked again first.
       if (reason !== undefined) verifySigner(deps.db, user.id, input.body.pin);
-      const close = { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }) };
+      const close = { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }), ...(deps.epcis === undefined ? {} : { epcis: deps.epcis }) };
       // As for pause: the station closes its own batch once the cases in hand are decided.
       const outcome = (await deps.station?.closeBatch?.(close)) ?? closeBatch(deps.db, close);
       const report = outcome.report as unknown as ReconciliationView;

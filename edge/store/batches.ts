@@ -7,6 +7,8 @@ import { appendAudit } from './audit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { reconcileBatch, type Reconciliation } from './reconciliation.ts';
+import { voidUnreworkedRejects } from './void-rejects.ts';
+import type { EpcisContext } from '../../sync/index.ts';
 
 /**
  * Batch lifecycle in the store (issue 4 §1, DESIGN §6): start → running ⇄ paused → closed, every transition
@@ -204,6 +206,12 @@ export interface CloseBatchInput {
   /** The signed reason; required when the reconciliation has unexplained codes. */
   readonly reason?: string;
   readonly at?: string;
+  /**
+   * The station's EPCIS context. When given, a close that goes ahead first voids every code of the batch still
+   * `rejected` (rejected and never reworked: DESIGN §4, issue 4 §5) with its decommissioning events, so those codes
+   * can never pay out.
+   */
+  readonly epcis?: EpcisContext;
 }
 
 export type CloseOutcome =
@@ -224,8 +232,10 @@ export function closeBatch(db: Db, input: CloseBatchInput): CloseOutcome {
     const batch = mustGet(db, input.batchId);
     const step = batchMachine.next(batch.state, 'close');
     if (!step.ok) throw new StoreError('INVALID_STATE', step.reason);
-    const report = reconcileBatch(db, input.batchId);
-    if (!report.ok && reason.length === 0) return { kind: 'refused', batch, report };
+    const checked = reconcileBatch(db, input.batchId);
+    if (!checked.ok && reason.length === 0) return { kind: 'refused', batch, report: checked };
+    const voided = input.epcis === undefined ? 0 : voidUnreworkedRejects(db, { batchId: input.batchId, actor: input.actor, at: Date.parse(at), epcis: input.epcis }).voided;
+    const report = voided > 0 ? reconcileBatch(db, input.batchId) : checked;
     db.prepare(`UPDATE batches SET state = 'closed', closed_at = ?, close_reason = ?, closed_by = ? WHERE id = ? AND state = ?`)
       .run(at, reason.length > 0 ? reason : null, input.actor, input.batchId, batch.state);
     appendAudit(db, {

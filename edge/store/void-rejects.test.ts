@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { capsOfCase, packageUuids, seedLine, TEST_EPCIS, type LineMaterial } from '../../test/e2e/batch-line-fixture.ts';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
-import { startBatch } from './batches.ts';
+import { closeBatch, startBatch } from './batches.ts';
 import { commitCase } from './case-commit.ts';
 import { openStore, type Store } from './open.ts';
 import { reconcileBatch } from './reconciliation.ts';
@@ -82,6 +82,18 @@ describe('voidUnreworkedRejects', () => {
     expect(status(m.cases[2]?.outer ?? '')).toBe(5);
     const r = store.db.transaction(() => voidUnreworkedRejects(store.db, { batchId, actor: 'qa1', at: T0 + 100, epcis: TEST_EPCIS })).immediate();
     expect(r.voided).toBe(12);
+  });
+
+  it('batch close voids the rejected codes only when the close goes ahead', () => {
+    const refused = closeBatch(store.db, { batchId, actor: 'qa1', epcis: TEST_EPCIS });
+    expect(refused.kind).toBe('refused');
+    expect(status(m.cases[2]?.outer ?? '')).toBe(5);
+    const closed = closeBatch(store.db, { batchId, actor: 'qa1', reason: '班末：剔除箱未返工，作废 (end of shift)', epcis: TEST_EPCIS });
+    expect(closed.kind).toBe('closed');
+    expect(status(m.cases[2]?.outer ?? '')).toBe(8);
+    for (const c of m.caps.slice(8, 12)) expect(status(c.inner)).toBe(8);
+    expect(closed.report.totals.unexplainedDetail.rejectedPending).toBe(0);
+    expect(store.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'rejects.void'`).pluck().get()).toBe(1);
   });
 
   it('refuses an unknown batch', () => {

@@ -5,6 +5,9 @@ import { CommandFailure, UsageError } from '../errors.ts';
 import { failOnStoreError } from '../fail-on-store-error.ts';
 import { withStore } from '../with-store.ts';
 import { closeBatch } from '../../store/batches.ts';
+import { readEpcisContext } from '../../store/rework/signer-input.ts';
+import { DEFAULT_EPCIS_CONFIG } from '../../config/default-epcis.ts';
+import { parseEpcisContext } from '../../../sync/index.ts';
 import { LEVEL_LABEL, UNEXPLAINED_LABEL } from '../../report/index.ts';
 
 export const command: CommandSpec = {
@@ -14,8 +17,9 @@ export const command: CommandSpec = {
   options: {
     reason: { type: 'string', value: 'TEXT', description: '签名原因：有无法解释的码时必填 (signed reason; required when codes are unexplained)' },
     'signed-by': { type: 'string', value: 'USER', description: '签名人，与 --reason 一起使用 (the signing user; goes with --reason)' },
+    config: { type: 'string', value: 'FILE', description: '工作站配置，取其 epcis 部分用于作废事件；或环境变量 WUMA_CONFIG (station config for the EPCIS events of voided rejects; or env WUMA_CONFIG)' },
   },
-  details: '对账不平衡（有无法解释的码）时拒绝关闭，退出码 1；用 --reason 与 --signed-by 签名后可关闭，原因与签名人记入批次和审计日志。\n(refused with exit 1 while codes are unexplained, unless signed with --reason and --signed-by)',
+  details: '对账不平衡（有无法解释的码）时拒绝关闭，退出码 1；用 --reason 与 --signed-by 签名后可关闭，原因与签名人记入批次和审计日志。关闭时，剔除后未返工的码全部作废（连同内码），不会再兑奖。\n(refused with exit 1 while codes are unexplained, unless signed with --reason and --signed-by; on close, codes of rejected items never reworked are voided with their inner codes)',
   async run(ctx, args) {
     const batchId = batchIdArgument(args);
     const reason = optionalString(args, 'reason');
@@ -23,8 +27,12 @@ export const command: CommandSpec = {
     if ((reason === undefined) !== (signedBy === undefined)) throw new UsageError('--reason 与 --signed-by 必须同时给出 (--reason and --signed-by go together)');
     if (reason !== undefined && reason.trim().length === 0) throw new UsageError('--reason 不能为空 (--reason must not be empty)');
     if (signedBy !== undefined && signedBy.trim().length === 0) throw new UsageError('--signed-by 不能为空 (--signed-by must not be empty)');
+    // Rejected codes never reworked are voided when the batch closes; their decommissioning events need the
+    // station's EPCIS context (the same default as the station when no config is given).
+    const configPath = optionalString(args, 'config') ?? ctx.env['WUMA_CONFIG'];
+    const epcis = failOnStoreError(() => (configPath === undefined ? parseEpcisContext(DEFAULT_EPCIS_CONFIG) : readEpcisContext(configPath, ctx.env)));
     return withStore(ctx, (store) => {
-      const outcome = failOnStoreError(() => closeBatch(store.db, { batchId, actor: signedBy ?? ctx.env['USER'] ?? 'cli', ...(reason === undefined ? {} : { reason }) }));
+      const outcome = failOnStoreError(() => closeBatch(store.db, { batchId, actor: signedBy ?? ctx.env['USER'] ?? 'cli', epcis, ...(reason === undefined ? {} : { reason }) }));
       const r = outcome.report;
       if (outcome.kind === 'refused') {
         const detail = Object.entries(r.totals.unexplainedDetail).filter(([, n]) => n > 0)
