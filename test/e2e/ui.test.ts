@@ -201,31 +201,33 @@ describe('operator / QA / IT UI in Chromium against wuma demo serving its own AP
       expect(await page.getByTestId('notice').textContent()).toContain('已完成');
       await capture(page, '10-qa-after-rework');
 
-      // QA closes the batch (signed) on the line screen and downloads the report; the station stops taking cases.
+      // QA closes the batch (signed) on the line screen; the station stops taking cases.
       await page.getByTestId('tab-operator').click();
       await page.getByTestId('close-batch').click();
       await page.getByTestId('sign-reason').fill('计划完成');
       await page.getByTestId('sign-pin').fill(USER.qa.pin);
       await page.getByTestId('sign-confirm').click();
-      await page.locator('[data-testid="batch-closed"], .notice-error').first().waitFor({ timeout: 15_000 });
+      // The closed-batch panel, or already the product list for the next batch (a status push may redraw first).
+      await page.locator(`[data-testid="batch-closed"], [data-testid="product-${DEMO_PRODUCT_ID}"], .notice-error`).first().waitFor({ timeout: 15_000 });
       expect(await page.locator('.notice-error').count(), (await page.getByTestId('notice').textContent()) ?? '').toBe(0);
-      await capture(page, '11-batch-closed');
-      const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.locator('[data-testid^="report-pdf-"]').first().click()]);
-      const pdfPath = dir.file('report.pdf');
-      await pdf.saveAs(pdfPath);
-      expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
-      const [csv] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.locator('[data-testid^="report-csv-"]').first().click()]);
-      const csvPath = dir.file('report.csv');
-      await csv.saveAs(csvPath);
-      expect(readFileSync(csvPath, 'utf8').length).toBeGreaterThan(20);
       await expect.poll(async () => (await api.call('status')).batch, { timeout: 10_000 }).toBeNull();
+      expect((await api.call('getBatch', { params: { batchId } })).state).toBe('closed');
+      await capture(page, '11-batch-closed');
       await logout(page);
 
-      // IT: devices (the demo line's emulators), packages, sync, reports, charts.
+      // IT: the batch list with the closed batch's report (PDF and CSV), devices, packages, sync, charts.
       await loginByBadge(page, USER.it.badge);
       await page.getByTestId('chart-throughput').waitFor({ timeout: 10_000 });
       await page.getByTestId('it-batches').locator('table').waitFor({ timeout: 10_000 });
       await capture(page, '12-it');
+      const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(`report-pdf-${batchId}`).first().click()]);
+      const pdfPath = dir.file('report.pdf');
+      await pdf.saveAs(pdfPath);
+      expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
+      const [csv] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByTestId(`report-csv-${batchId}`).first().click()]);
+      const csvPath = dir.file('report.csv');
+      await csv.saveAs(csvPath);
+      expect(readFileSync(csvPath, 'utf8').length).toBeGreaterThan(20);
 
       // English switch, remembered across a reload.
       await page.getByTestId('lang-switch').click();
