@@ -74,6 +74,7 @@ export const API_OPERATIONS = {
   reworkRepack: op({ method: 'POST', path: '/api/rework/repack', access: 'session', mutating: true, permission: 'rework.repack', signed: true, tag: 'rework', summary: '剔除品重新装箱 (re-pack rejected items)' }),
   listDevices: op({ method: 'GET', path: '/api/devices', access: 'session', mutating: false, permission: null, signed: false, tag: 'devices', summary: '设备列表 (devices)' }),
   probeDevice: op({ method: 'POST', path: '/api/devices/{deviceId}/probe', access: 'session', mutating: true, permission: 'device.settings', signed: false, tag: 'devices', summary: '探测设备 (probe a device)' }),
+  testDevice: op({ method: 'POST', path: '/api/devices/{deviceId}/test', access: 'session', mutating: true, permission: 'device.settings', signed: false, tag: 'devices', summary: '测试设备：打印一个测试码（非真实码）或触发一次读码 (test a device: print one test code, never a real one, or trigger one read)' }),
   listPackages: op({ method: 'GET', path: '/api/packages', access: 'session', mutating: false, permission: null, signed: false, tag: 'packages', summary: '码包列表 (code packages)' }),
   importPackage: op({ method: 'POST', path: '/api/packages/import', access: 'session', mutating: true, permission: 'codes.import', signed: false, tag: 'packages', summary: '导入码包：请求体为文件，进度经 WebSocket 推送 (import a package: the body is the file; progress is pushed)' }),
   syncStatus: op({ method: 'GET', path: '/api/sync', access: 'session', mutating: false, permission: null, signed: false, tag: 'sync', summary: '上传状态：按垛确认与隔离事件 (sync status per pallet, quarantined events)' }),
@@ -217,6 +218,20 @@ export type ProbeResultView =
   | { readonly ok: true; readonly deviceId: string; readonly elapsedMs: number; readonly detail: unknown }
   | { readonly ok: false; readonly deviceId: string; readonly elapsedMs: number; readonly code: string; readonly reason: string };
 
+/**
+ * The outcome of one device test (the IT screen's test button). A printer prints one test code
+ * (`WUMA-TEST-<time>`, never a code from the database) and reports its confirmation; a reader is triggered once
+ * and reports what it read, every code masked (`N7K2…Q9`: an unknown read may be an inner code). `failed` =
+ * the test could not run (not testable from here, offline, no reply); `code` is the driver's error code.
+ */
+export type DeviceTestView =
+  | { readonly kind: 'printed'; readonly deviceId: string; readonly elapsedMs: number; readonly testCode: string }
+  | { readonly kind: 'rejected'; readonly deviceId: string; readonly elapsedMs: number; readonly testCode: string; readonly reason: string; readonly detail: string }
+  | { readonly kind: 'unknown'; readonly deviceId: string; readonly elapsedMs: number; readonly testCode: string; readonly detail: string }
+  | { readonly kind: 'read'; readonly deviceId: string; readonly elapsedMs: number; readonly codes: readonly { readonly text: string; readonly symbology: string }[] }
+  | { readonly kind: 'no-read'; readonly deviceId: string; readonly elapsedMs: number; readonly cause: string }
+  | { readonly kind: 'failed'; readonly deviceId: string; readonly elapsedMs: number; readonly code: string; readonly reason: string };
+
 export interface PackageView {
   readonly uuid: string; readonly kind: string; readonly productId: string | null; readonly supplier: string | null;
   readonly source: string; readonly count: number; readonly state: string; readonly createdAt: string; readonly finishedAt: string | null;
@@ -279,6 +294,7 @@ export interface ApiContract {
   reworkRepack: { body: ReworkBodies['reworkRepack']; response: ReworkResultView };
   listDevices: { response: { devices: readonly DeviceView[] } };
   probeDevice: { params: { deviceId: string }; response: ProbeResultView };
+  testDevice: { params: { deviceId: string }; response: DeviceTestView };
   listPackages: { response: { packages: readonly PackageView[] } };
   importPackage: { query: ImportPackageQuery; upload: true; response: ImportPackageResult };
   syncStatus: { response: SyncStatusView };

@@ -1,8 +1,10 @@
 import { probePrinter, type PrinterKind } from '../../printers/index.ts';
 import { probeReader, type ReaderKind } from '../../scanners/index.ts';
 import type { DeviceConfig, StationConfig } from '../config/station-config.ts';
+import { printerConfigOf, readerConfigOf } from '../station/device-config.ts';
 import type { ApiDevice } from './api-device.ts';
-import type { DeviceView, ProbeResultView } from './contract.ts';
+import type { DeviceTestView, DeviceView, ProbeResultView } from './contract.ts';
+import { testPrinter, testReader } from './device-test.ts';
 
 type Endpoint =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
@@ -48,6 +50,13 @@ function device(id: string, role: string, cls: 'printer' | 'reader', d: DeviceCo
       return r.ok ? { ok: true, deviceId: id, elapsedMs: r.elapsedMs, detail: { state: r.state, identity: r.identity } }
         : { ok: false, deviceId: id, elapsedMs: r.elapsedMs, code: r.code, reason: r.reason };
     },
+    // Testable where probeable: a tcp-listen reader would have to take the station's listening port.
+    test(): Promise<DeviceTestView> {
+      if (!probeable) {
+        return Promise.resolve({ kind: 'failed', deviceId: id, elapsedMs: 0, code: 'NOT_TESTABLE', reason: '此设备不能从这里测试（未配置地址，或设备主动连接本站）(this device cannot be tested from here)' });
+      }
+      return cls === 'printer' ? testPrinter(id, () => printerConfigOf(id, d)) : testReader(id, () => readerConfigOf(id, d, 3_000));
+    },
   };
 }
 
@@ -74,6 +83,7 @@ export function devicesFromConfig(config: Pick<StationConfig, 'case' | 'pallet' 
     out.push({
       view: { id: 'plc', role: 'PLC', class: 'plc', driver: p.driver, endpoint: where, probe: false },
       probe: () => Promise.resolve({ ok: false, deviceId: 'plc', elapsedMs: 0, code: 'NOT_PROBEABLE', reason: 'PLC 请用 wuma device plc --watch 检查 (check the PLC with wuma device plc --watch)' }),
+      test: () => Promise.resolve({ kind: 'failed', deviceId: 'plc', elapsedMs: 0, code: 'NOT_TESTABLE', reason: 'PLC 请用 wuma device plc --watch 检查 (check the PLC with wuma device plc --watch)' }),
     });
   }
   return out;

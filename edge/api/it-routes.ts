@@ -15,7 +15,7 @@ import { sessionOf, type RouteImpls } from './route-types.ts';
 const PROGRESS_EVERY_MS = 100;
 export const PASSPHRASE_HEADER = 'x-wuma-package-passphrase';
 
-export const IT_ROUTES: RouteImpls<'listDevices' | 'probeDevice' | 'listPackages' | 'importPackage' | 'syncStatus'> = {
+export const IT_ROUTES: RouteImpls<'listDevices' | 'probeDevice' | 'testDevice' | 'listPackages' | 'importPackage' | 'syncStatus'> = {
   listDevices: { handle: (deps) => ({ devices: deps.devices.map((d) => d.view) }) },
   probeDevice: {
     async handle(deps, { params }) {
@@ -24,6 +24,16 @@ export const IT_ROUTES: RouteImpls<'listDevices' | 'probeDevice' | 'listPackages
       if (device === undefined) throw new ApiError('NOT_FOUND', `设备 ${JSON.stringify(id)} 不存在 (unknown device)`);
       const result = await device.probe();
       deps.logger.info('api.device.probed', { deviceId: id, ok: result.ok });
+      return result;
+    },
+  },
+  testDevice: {
+    async handle(deps, { params, session }) {
+      const id = params['deviceId'] ?? '';
+      const device = deps.devices.find((d) => d.view.id === id);
+      if (device === undefined) throw new ApiError('NOT_FOUND', `设备 ${JSON.stringify(id)} 不存在 (unknown device)`);
+      const result = await device.test();
+      deps.logger.info('api.device.tested', { deviceId: id, result: result.kind, userId: session?.user.id ?? null });
       return result;
     },
   },

@@ -1,4 +1,4 @@
-import type { BatchView, DeviceView, PackageView, PushMessage, SeriesView, SyncStatusView } from '../../../edge/api/contract.ts';
+import type { BatchView, DeviceTestView, DeviceView, PackageView, PushMessage, SeriesView, SyncStatusView } from '../../../edge/api/contract.ts';
 import { call, operationUrl } from '../api.ts';
 import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { barChart, rateChart } from '../components/chart.ts';
@@ -9,7 +9,7 @@ import { formatDateTime, formatNumber, formatTime, t, tOr } from '../i18n.ts';
 import type { Screen, ScreenContext } from '../screen.ts';
 
 /**
- * IT: devices with a probe button each, code packages and imports (progress pushed over the WebSocket), sync
+ * IT: devices with a probe and a test button each (a test prints one test code or triggers one read), code packages and imports (progress pushed over the WebSocket), sync
  * to headquarters per pallet with quarantined events and why, batch reports to download, and throughput /
  * read-rate charts for the last hour.
  */
@@ -48,12 +48,39 @@ export function itScreen(ctx: ScreenContext): Screen {
         replace(state, describeError(err));
       }
     };
+    const tested = h('div', { class: 'sub device-test', 'data-testid': `device-test-${d.id}` });
+    const test = async (): Promise<void> => {
+      tested.className = 'sub device-test';
+      replace(tested, t('it.testing'));
+      try {
+        const r = await call('testDevice', { params: { deviceId: d.id } });
+        tested.className = `sub device-test ${r.kind === 'printed' || r.kind === 'read' ? 'ok' : 'bad'}`;
+        replace(tested, describeTest(r));
+      } catch (err) {
+        tested.className = 'sub device-test bad';
+        replace(tested, describeError(err));
+      }
+    };
     return h('tr', {},
       h('td', {}, d.id, h('div', { class: 'sub' }, d.role)), h('td', {}, tOr(`it.class.${d.class}`, d.class)), h('td', {}, d.driver),
       h('td', { class: 'mono' }, d.endpoint), state,
-      h('td', {}, d.probe && ctx.may('device.settings')
-        ? h('button', { class: 'btn', 'data-testid': `probe-${d.id}`, onclick: () => { void probe(); } }, t('it.probe'))
-        : h('span', { class: 'sub' }, t('it.noProbe'))));
+      h('td', {}, ...(d.probe && ctx.may('device.settings')
+        ? [h('button', { class: 'btn', 'data-testid': `probe-${d.id}`, onclick: () => { void probe(); } }, t('it.probe')),
+          h('button', { class: 'btn', 'data-testid': `test-${d.id}`, onclick: () => { void test(); } }, d.class === 'printer' ? t('it.testPrint') : t('it.testRead')),
+          tested]
+        : [h('span', { class: 'sub' }, t('it.noProbe'))])));
+  };
+
+  /** One line for a test result; codes a reader returned come masked from the API. */
+  const describeTest = (r: DeviceTestView): string => {
+    switch (r.kind) {
+      case 'printed': return t('it.testPrinted', { code: r.testCode, ms: r.elapsedMs });
+      case 'rejected': return t('it.testRejected', { code: r.testCode, reason: tOr(`it.testReject.${r.reason}`, r.reason), detail: r.detail });
+      case 'unknown': return t('it.testUnknown', { code: r.testCode, detail: r.detail });
+      case 'read': return t('it.testReadOk', { n: r.codes.length, codes: r.codes.map((c) => c.text).join(', '), ms: r.elapsedMs });
+      case 'no-read': return t('it.testNoRead', { cause: tOr(`it.testNoReadCause.${r.cause}`, r.cause) });
+      case 'failed': return t('it.testFailed', { reason: r.reason });
+    }
   };
 
   const loadPackages = (): Promise<void> => guard(async () => {
