@@ -24,6 +24,7 @@ import { Conveyor, type ConveyorEnd } from '../../edge/demo/conveyor.ts';
 import { startDemoDevices } from '../../edge/demo/demo-devices.ts';
 import type { FaultRates } from '../../edge/demo/fault-rates.ts';
 import { LineStock } from '../../edge/demo/line-stock.ts';
+import { seededRandom } from '../../edge/demo/seeded-random.ts';
 
 export type ParentMessage =
   | { readonly t: 'run'; readonly caps: string[]; readonly cases: string[]; readonly unitsPerCase: number; readonly rate: number; readonly limit: number; readonly faults: FaultRates; readonly seed: number }
@@ -39,17 +40,6 @@ export type ChildMessage =
   | { readonly t: 'fed'; readonly fed: number; readonly end: ConveyorEnd }
   | { readonly t: 'result'; readonly latencyMs: number[]; readonly reads: { readonly camera: number; readonly caseReader: number }; readonly decisions: number; readonly peakRssMiB: number; readonly palletWaiting: number };
 
-/** mulberry32 for the fault dice (repeatable; the codes themselves come from the CSPRNG). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** This process's peak resident set (VmHWM), MiB. */
 function peakRssMiB(): number {
@@ -80,7 +70,7 @@ process.on('message', (raw) => {
   const m = raw as ParentMessage;
   switch (m.t) {
     case 'run': {
-      const dice = seeded(m.seed);
+      const dice = seededRandom(m.seed);
       conveyor = new Conveyor({
         camera: devices.cameraFeed, caseReader: devices.caseFeed, trigger: () => { plc.advanceTrigger(1); },
         stock: new LineStock(m.caps, m.cases), unitsPerCase: m.unitsPerCase, rate: m.rate, faults: m.faults, limit: m.limit, random: dice,

@@ -13,6 +13,7 @@ import { startDemoDevices, type DemoDevices } from './demo-devices.ts';
 import type { FaultKind, FaultRates } from './fault-rates.ts';
 import { LineStock } from './line-stock.ts';
 import { setupDemoLine, type DemoLine } from './setup-demo-line.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export const DEMO_STATION_ID = 'DEMO';
 /** The demo line on a database without batches: the line the UI proposes for a first batch. */
@@ -98,17 +99,6 @@ export interface RunningDemo {
   stop(): Promise<DemoSummary>;
 }
 
-/** A small seeded generator (mulberry32) for the fault dice: fast and repeatable; not for codes (those use the CSPRNG). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function until(test: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -200,7 +190,7 @@ export async function startDemoLine(options: DemoOptions): Promise<RunningDemo> 
   const db = running.store.db;
   const batchState = db.prepare('SELECT state FROM batches WHERE id = ?').pluck();
 
-  const dice = seeded(options.seed ?? webCryptoRandomSeed());
+  const dice = seededRandom(options.seed ?? webCryptoRandomSeed());
   const faultsPlanned: Record<FaultKind | 'none', number> = { none: 0, missing: 0, duplicate: 0, foreign: 0, noread: 0, label: 0 };
   /** The conveyor of the batch being fed (null between batches); cases fed by earlier runs. */
   let conveyor: Conveyor | null = null;

@@ -11,6 +11,7 @@ import { startReceiver, type RunningReceiver } from '../../sync/receiver/start-r
 import { assembleCaptureDocument, Sender, type OutboxCounts, type SyncSummary } from '../../sync/index.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+import { seededRandom } from '../../edge/demo/seeded-random.ts';
 
 /**
  * Issue 5 "Must show": the Jepsen-style set workload (notes/reliability-security §4 Y1, Y3, Y4) through a TCP
@@ -80,23 +81,12 @@ function receiverHolds(dbPath: string, expected: readonly string[]): { rows: num
   }
 }
 
-/** A seeded PRNG (mulberry32) so a failing fault schedule can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('sync under network faults (e2e, reference receiver)', () => {
   /** The sender through the fault proxy (resets, dropped responses, blackholes, latency, partitions each second). */
   async function runThroughFaults(stationPath: string, seed: number): Promise<{ summary: SyncSummary; counts: OutboxCounts; quarantined: { id: number; last_error: string }[]; stats: ReturnType<FaultProxy['stats']>; seconds: number; partitions: number }> {
     receiver = await startReceiver({ port: 0, dbPath: dir.file('hq.db'), limits: { maxEvents: 250, maxBytes: 400_000 } });
-    const rnd = prng(seed);
+    const rnd = seededRandom(seed);
     proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: receiver.port } });
     proxy.setPlan((): Fault => {
       const r = rnd();
@@ -165,7 +155,7 @@ describe('sync under network faults (e2e, reference receiver)', () => {
     // processingDelayMs keeps jobs `running` for a moment so the sender is really polling when killed.
     receiver = await startReceiver({ port: 0, dbPath: dir.file('hq.db'), limits: { maxEvents: 100, maxBytes: 400_000 }, processingDelayMs: 5 });
     proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: receiver.port } });
-    const rnd = prng(50);
+    const rnd = seededRandom(50);
     const kills = { post: 0, poll: 0 };
     const started = Date.now();
     for (let k = 0; k < 50; k += 1) {

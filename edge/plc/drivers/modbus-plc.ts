@@ -5,6 +5,7 @@ import { DEFAULT_PLC_TIMING } from '../plc-timing.ts';
 import type { LineCounters, PlcEvent, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight, TriggerEvent } from '../plc-port.ts';
 import { u32ToWords } from '../register-map.ts';
 import type { HoldingName, ModbusRegisterMap } from '../register-map.ts';
+import { PlcListeners } from './plc-listeners.ts';
 
 /** modbus-serial is CommonJS with `export default` typings: under nodenext the class is the module's `default`. */
 const ModbusClient = ModbusSerial.default;
@@ -61,8 +62,7 @@ export class ModbusPlc implements PlcPort {
   #stationBeat = 0;
   #rejectSeq = 0;
   #acceptSeq = 0;
-  readonly #triggerListeners = new Set<(e: TriggerEvent) => void>();
-  readonly #eventListeners = new Set<(e: PlcEvent) => void>();
+  readonly #listeners = new PlcListeners();
 
   constructor(options: ModbusPlcOptions) {
     this.kind = options.link.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu';
@@ -277,18 +277,15 @@ export class ModbusPlc implements PlcPort {
   }
 
   onTrigger(listener: (event: TriggerEvent) => void): () => void {
-    this.#triggerListeners.add(listener);
-    return () => { this.#triggerListeners.delete(listener); };
+    return this.#listeners.onTrigger(listener);
   }
 
   onEvent(listener: (event: PlcEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => { this.#eventListeners.delete(listener); };
+    return this.#listeners.onEvent(listener);
   }
 
   #emit(event: PlcEvent): void {
-    for (const l of this.#eventListeners) l(event);
-    if (event.kind === 'trigger') for (const l of this.#triggerListeners) l(event.trigger);
+    this.#listeners.emit(event);
   }
 
   #schedulePoll(): void {

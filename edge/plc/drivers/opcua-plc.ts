@@ -4,6 +4,7 @@ import type { OpcuaTagMap, OpcuaVariableName } from '../opcua-tag-map.ts';
 import { packmlState } from '../packml.ts';
 import { DEFAULT_PLC_TIMING } from '../plc-timing.ts';
 import type { LineCounters, PlcEvent, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight, TriggerEvent } from '../plc-port.ts';
+import { PlcListeners } from './plc-listeners.ts';
 
 export interface OpcuaPlcOptions {
   /** e.g. `opc.tcp://192.168.0.10:4840` (S7-1500 default port, notes/devices.md §3.2). */
@@ -91,8 +92,7 @@ export class OpcuaPlc implements PlcPort {
   #heartbeatLost = false;
   #stationBeat = 0;
   readonly #confirmListeners = new Set<(sequence: number) => void>();
-  readonly #triggerListeners = new Set<(e: TriggerEvent) => void>();
-  readonly #eventListeners = new Set<(e: PlcEvent) => void>();
+  readonly #listeners = new PlcListeners();
 
   constructor(options: OpcuaPlcOptions) {
     this.#endpointUrl = options.endpointUrl;
@@ -410,18 +410,15 @@ export class OpcuaPlc implements PlcPort {
   }
 
   onTrigger(listener: (event: TriggerEvent) => void): () => void {
-    this.#triggerListeners.add(listener);
-    return () => { this.#triggerListeners.delete(listener); };
+    return this.#listeners.onTrigger(listener);
   }
 
   onEvent(listener: (event: PlcEvent) => void): () => void {
-    this.#eventListeners.add(listener);
-    return () => { this.#eventListeners.delete(listener); };
+    return this.#listeners.onEvent(listener);
   }
 
   #emit(event: PlcEvent): void {
-    for (const l of this.#eventListeners) l(event);
-    if (event.kind === 'trigger') for (const l of this.#triggerListeners) l(event.trigger);
+    this.#listeners.emit(event);
   }
 
   #schedulePoll(): void {
