@@ -69,7 +69,8 @@ describe('wuma demo', () => {
     expect(r.stdout).toContain('演示线汇总 (demo summary)');
     expect(r.stdout).toMatch(/合格 \(good\):\s+12/);
     expect(r.stdout).toContain('通过 (ok)');
-    expect(r.stdout).toMatch(/本地界面\/接口 \(local UI\/API\): http:\/\/127\.0\.0\.1:\d+\//);
+    // The demo prints a link that opens its UI at once (the link carries the per-launch token; only the demo does).
+    expect(r.stdout).toMatch(/本地界面 \(local UI\): 在浏览器打开 \(open in a browser\) http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{16,}/);
   });
 
   it('--operator-batch: no batch of its own; the conveyor feeds the batch the station runs, stops on pause before the next case, feeds again on resume', async () => {

@@ -186,7 +186,10 @@ export const command: CommandSpec = {
       ctx.print(`  模拟设备 (emulators on 127.0.0.1): 相机 camera :${d.camera}  箱码 case reader :${d.caseReader}  垛读码 pallet reader :${d.palletReader}  打印机 ZPL printer :${d.printer}  复核 verifier :${d.verifier}  PLC Modbus :${d.plc}`);
       if (demo.receiver !== null) ctx.print(`  EPCIS 接收端 (receiver): ${demo.receiver.url}`);
       if (api !== null) {
-        ctx.print(`  本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>   令牌文件 (token file): ${tokenFile}`);
+        // The demo is a local show-and-try: the person who started it gets a link that opens the UI at once (the
+        // link sets the session cookie). A real station (`wuma station`) never prints its token.
+        ctx.print(`  本地界面 (local UI): 在浏览器打开 (open in a browser) ${api.url}/?token=${api.token}`);
+        ctx.print(`  令牌文件 (token file): ${tokenFile}`);
         ctx.print(`  演示工卡 (demo badges): ${DEMO_USERS.map((u) => `${u.role} ${u.badge} PIN ${u.pin}`).join('；')}`);
       } else ctx.print('  未启动本地界面/接口 (--no-api: no local UI/API)');
     }
