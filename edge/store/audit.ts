@@ -32,11 +32,6 @@ export function auditHash(prevHash: string, row: Omit<AuditRow, 'prev_hash' | 'h
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
-/**
- * Appends one row to the hash-chained audit log. Call it inside the transaction that makes the change it
- * records, so the change and its audit row commit together (DESIGN §3). The schema's insert trigger refuses
- * a row that does not extend the chain.
- */
 interface AuditStatements {
   readonly last: Database.Statement;
   readonly insert: Database.Statement;
@@ -57,6 +52,11 @@ function statementsOf(db: Database.Database): AuditStatements {
   return s;
 }
 
+/**
+ * Appends one row to the hash-chained audit log. Call it inside the transaction that makes the change it
+ * records, so the change and its audit row commit together (DESIGN §3). The schema's insert trigger refuses
+ * a row that does not extend the chain.
+ */
 export function appendAudit(db: Database.Database, entry: AuditEntry): AuditRow {
   const s = statementsOf(db);
   const last = s.last.get() as { seq: number; hash: string } | undefined;
