@@ -16,11 +16,14 @@ export const ENDPOINT_OPTIONS: Readonly<Record<'tcp' | 'serial' | 'opcua', Optio
 export const DEFAULT_BAUD = 9600;
 const BAUDS = new Set([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400]);
 
-/** Parses `HOST:PORT` (IPv6 in brackets); usage error naming the option otherwise. */
-export function parseHostPort(text: string, option = '--tcp'): { host: string; port: number } {
+/**
+ * Parses `HOST:PORT` (IPv6 in brackets); usage error naming the option otherwise. `minPort: 0` admits port 0
+ * for an address we listen on (the OS picks a free port).
+ */
+export function parseHostPort(text: string, option = '--tcp', minPort: 0 | 1 = 1): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || !Number.isInteger(port) || port < 1 || port > 65_535) {
+  if (!m || !Number.isInteger(port) || port < minPort || port > 65_535) {
     throw new UsageError(`${option} 应为 主机:端口，例 127.0.0.1:9100，收到 "${text}" (${option} must be HOST:PORT)`);
   }
   return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };

@@ -1,24 +1,10 @@
 import type { CommandSpec } from '../command.ts';
 import { choiceOption, integerOption } from '../args.ts';
-import { CommandFailure, UsageError } from '../errors.ts';
-import { PRINTER_KINDS, createPrinter, runPrintQueue, type Endpoint, type PrinterKind, type Symbology } from '../../../printers/index.ts';
+import { CommandFailure } from '../errors.ts';
+import { endpointFromArgs } from '../endpoint-options.ts';
+import { PRINTER_KINDS, createPrinter, runPrintQueue, type PrinterKind, type Symbology } from '../../../printers/index.ts';
 
 const SYMBOLOGIES: readonly Symbology[] = ['datamatrix', 'gs1-datamatrix', 'qr', 'code128', 'gs1-128', 'text'];
-
-/** `--tcp HOST:PORT` or `--serial PATH[,BAUD]` → endpoint; usage errors name the option and value. */
-function endpointOf(tcp: unknown, serial: unknown): Endpoint {
-  if ((typeof tcp === 'string') === (typeof serial === 'string')) throw new UsageError('需要且只能给出 --tcp 或 --serial 之一 (give exactly one of --tcp or --serial)');
-  if (typeof tcp === 'string') {
-    const m = /^(.+):(\d{1,5})$/.exec(tcp);
-    const port = m ? Number(m[2]) : Number.NaN;
-    if (!m?.[1] || port < 1 || port > 65535) throw new UsageError(`--tcp 应为 HOST:PORT，收到 "${tcp}" (--tcp must be HOST:PORT)`);
-    return { kind: 'tcp', host: m[1], port };
-  }
-  const [path, baud] = String(serial).split(',');
-  if (!path) throw new UsageError('--serial 缺少路径 (--serial needs a path)');
-  if (baud !== undefined && !/^\d{3,7}$/.test(baud)) throw new UsageError(`--serial 波特率无效 "${baud}" (bad baud rate)`);
-  return { kind: 'serial', path, baudRate: baud === undefined ? 9600 : Number(baud) };
-}
 
 export const command: CommandSpec = {
   path: ['device', 'print-test'],
@@ -34,7 +20,7 @@ export const command: CommandSpec = {
   details: '测试码形如 WUMA-TEST-<时间>-<序号>，不是真实的码 (test codes are not real codes).\n示例 (example): wuma device print-test --driver zpl --tcp 127.0.0.1:9100 --count 5',
   async run(ctx, args) {
     const kind = choiceOption<PrinterKind>(args, 'driver', PRINTER_KINDS);
-    const endpoint = endpointOf(args.values['tcp'], args.values['serial']);
+    const endpoint = endpointFromArgs(args, ['tcp', 'serial']);
     const count = integerOption(args, 'count', { min: 1, max: 100 }, 3);
     const symbology = args.values['symbology'] === undefined ? undefined : choiceOption<Symbology>(args, 'symbology', SYMBOLOGIES);
     let printer;

@@ -3,6 +3,7 @@ import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { loadRegisterMap } from '../load-register-map.ts';
+import { parseHostPort } from '../endpoint-options.ts';
 import {
   applyPlcControl, DEFAULT_OPCUA_TAGS, DEFAULT_REGISTER_MAP, parseFaults, registerRows,
   startModbusPlcEmulator, startOpcuaPlcEmulator, type ConfirmMode, type ControllablePlc,
@@ -13,13 +14,6 @@ import {
  * line (JSON with --json), then runs until SIGINT/SIGTERM. With --control it also reads JSON control lines on
  * stdin (edge/plc/emulators/plc-control.ts) and answers each on stdout; stdin closing stops it.
  */
-function parseHostPort(text: string): { host: string; port: number } {
-  const m = /^([0-9A-Za-z.-]+):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65_535) throw new UsageError(`--tcp 应为 HOST:PORT，收到 "${text}" (--tcp must be HOST:PORT)`);
-  return { host: m[1]!, port };
-}
-
 function parseConfirm(text: string | undefined): ConfirmMode {
   if (text === undefined) return { mode: 'delay', ms: 5 };
   if (text === 'never') return { mode: 'never' };
@@ -77,7 +71,7 @@ export const command: CommandSpec = {
       try {
         emulator = await startModbusPlcEmulator({
           map, confirm, triggerRate, packmlState, faults,
-          ...(tcpText !== undefined ? { tcp: parseHostPort(tcpText) } : { rtu: { path: rtu!, baudRate } }),
+          ...(tcpText !== undefined ? { tcp: parseHostPort(tcpText, '--tcp', 0) } : { rtu: { path: rtu!, baudRate } }),
         });
       } catch (error) {
         if (error instanceof UsageError) throw error;

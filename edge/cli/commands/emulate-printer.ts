@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command.ts';
 import { choiceOption, integerOption } from '../args.ts';
 import { UsageError } from '../errors.ts';
+import { parseHostPort } from '../endpoint-options.ts';
 import { PRINTER_EMULATORS, PRINTER_KINDS, type EmulatorFaults, type PrinterKind } from '../../../printers/index.ts';
 
 const FAULT_HELP = 'ribbon-out | paper-out | head-open | buffer-full | split | garbage | oversize | silent | nak=N | drop=N | delay=MS';
@@ -50,10 +51,8 @@ export const command: CommandSpec = {
     const sub = emulator.onLog((line) => { say('log', line); });
     try {
       if (typeof tcp === 'string') {
-        const m = /^(.+):(\d{1,5})$/.exec(tcp);
-        const port = m ? Number(m[2]) : Number.NaN;
-        if (!m || port > 65535) throw new UsageError(`--tcp 应为 HOST:PORT，收到 "${tcp}" (--tcp must be HOST:PORT)`);
-        const addr = await emulator.listenTcp(m[1], port);
+        const { host, port } = parseHostPort(tcp, '--tcp', 0);
+        const addr = await emulator.listenTcp(host, port);
         say('listening', `${kind} 模拟器监听 (emulator listening on) ${addr.host}:${addr.port}`);
       } else if (typeof serial === 'string') {
         await emulator.attachSerial(serial, 9600);

@@ -104,8 +104,7 @@ export const command: CommandSpec = {
     if (which === 'serial') endpoint = { kind: 'serial', path: args.values['serial'] as string };
     else {
       const text = args.values[which] as string;
-      const m = /^(.+):(\d{1,5})$/.exec(text);
-      const hp = m !== null && m[2] === '0' && which === 'tcp' ? { host: m[1] ?? '127.0.0.1', port: 0 } : parseHostPort(text, `--${which}`);
+      const hp = parseHostPort(text, `--${which}`, which === 'tcp' ? 0 : 1);
       endpoint = which === 'tcp' ? { kind: 'tcp-listen', ...hp } : { kind: 'tcp-connect', ...hp };
     }
     const separator = optionalString(args, 'separator');
