@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { drawSymbols } from './draw-symbols.ts';
 import { RandomSourceError } from './errors.ts';
 import { WEB_CRYPTO_MAX_BYTES, webCryptoRandom, type RandomSource } from './random-source.ts';
-
-/** Deterministic xorshift32 byte stream (test-only). */
-function seeded(seed: number): RandomSource {
-  let x = seed >>> 0 || 1;
-  return (t) => {
-    for (let i = 0; i < t.length; i += 1) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      t[i] = x & 0xff;
-    }
-  };
-}
+import { seededBytes } from '../../test/support/seeded-bytes.ts';
 
 /**
  * Reference: read the byte stream as big-endian bits, k = ⌈log2 size⌉ bits at a time, keep values < size.
@@ -43,7 +33,7 @@ function recording(source: RandomSource): { source: RandomSource; bytes: () => U
 describe('drawSymbols', () => {
   it.each([2, 3, 10, 32, 36, 64, 82, 200, 256])('alphabet size %d: exactly the reference bit-stream reading, any length', (size) => {
     for (const n of [1, 3, 4, 7, 8, 9, 12, 17, 63, 64, 65, 1000]) {
-      const rec = recording(seeded(size * 1000 + n));
+      const rec = recording(seededBytes(size * 1000 + n));
       const target = new Uint8Array(n);
       drawSymbols(size, target, rec.source);
       expect([...target], `size ${size}, n ${n}`).toEqual(reference(size, n, rec.bytes()));

@@ -6,22 +6,12 @@ import { generateCode, generateCodes, generateRecords, recordAt } from './genera
 import { hasValidGs1CheckDigit } from './gs1-check-digit.ts';
 import { DEFAULT_PROFILES, type CodeProfile, type RandomProfile } from './profile.ts';
 import { webCryptoRandom, type RandomSource } from './random-source.ts';
+import { seededBytes } from '../../test/support/seeded-bytes.ts';
 
 const plain = { type: 'plain' } as const;
 
 /** Fills every byte with `byte`. */
 const constant = (byte: number): RandomSource => (t) => { t.fill(byte); };
-
-/** Deterministic xorshift32 stream (test-only; production randomness is the OS CSPRNG). */
-function seeded(seed: number): RandomSource {
-  let x = seed >>> 0 || 1;
-  return (t) => {
-    for (let i = 0; i < t.length; i += 1) {
-      x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-      t[i] = x & 0xff;
-    }
-  };
-}
 
 describe('generateRecords', () => {
   it('writes fixed-width records with no separators: 16 Crockford characters + MOD 37,36 check', () => {
@@ -72,7 +62,7 @@ describe('generateRecords', () => {
 
   it('puts the station prefix first and covers it with the check character', () => {
     const profile: RandomProfile = { ...(DEFAULT_PROFILES['cap-inner'] as RandomProfile), prefix: 'K7' };
-    const codes = generateCodes(profile, 200, seeded(7));
+    const codes = generateCodes(profile, 200, seededBytes(7));
     for (const code of codes) {
       expect(code).toHaveLength(19);
       expect(code.startsWith('K7')).toBe(true);
@@ -83,7 +73,7 @@ describe('generateRecords', () => {
   it('makes 18-digit SSCCs: extension digit + company prefix + random serial reference + GS1 check digit', () => {
     for (const companyPrefix of ['0614141', '123456789012']) {
       const profile: CodeProfile = { scheme: 'sscc', kind: 'pallet', extensionDigit: 3, companyPrefix, content: plain };
-      const codes = generateCodes(profile, 500, seeded(11));
+      const codes = generateCodes(profile, 500, seededBytes(11));
       const serials = new Set<string>();
       for (const code of codes) {
         expect(code).toMatch(/^\d{18}$/);
@@ -97,7 +87,7 @@ describe('generateRecords', () => {
 
   it('makes SGTIN AI (21) serials of exactly `length` cset82-safe characters', () => {
     const profile: CodeProfile = { scheme: 'sgtin', kind: 'cap-outer', gtin: '80614141123458', length: 20, content: plain };
-    const records = generateRecords(profile, 300, seeded(3));
+    const records = generateRecords(profile, 300, seededBytes(3));
     expect(records.width).toBe(20);
     for (let i = 0; i < 300; i += 1) expect(recordAt(records, i)).toMatch(/^[-0-9A-Z_a-z]{20}$/);
     expect(ALPHABETS['cset82-safe'].size).toBe(64);
@@ -105,8 +95,8 @@ describe('generateRecords', () => {
 
   it('is reproducible for a reproducible source and spans block boundaries without gaps', () => {
     const profile = DEFAULT_PROFILES['cap-outer'];
-    const big = generateRecords(profile, 20_000, seeded(5));
-    const again = generateRecords(profile, 20_000, seeded(5));
+    const big = generateRecords(profile, 20_000, seededBytes(5));
+    const again = generateRecords(profile, 20_000, seededBytes(5));
     expect(Buffer.from(big.bytes).equals(Buffer.from(again.bytes))).toBe(true);
     // Every byte of every record is written (no zero bytes left from allocation).
     expect(big.bytes.includes(0)).toBe(false);

@@ -4,24 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import type { CodeProfile } from '../codes/profile.ts';
 import { DEFAULT_PROFILES } from '../codes/profile.ts';
-import type { RandomSource } from '../codes/random-source.ts';
 import { CodeWriter } from '../store/code-writer.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { verifyStore } from '../store/verify.ts';
 import { generatePackage, type GenerateProgress, type GenerateRequest } from './generate-package.ts';
-
-/** Deterministic xorshift32 bytes: tests pin behaviour, production uses the OS CSPRNG. */
-function seeded(seed: number): RandomSource {
-  let x = seed >>> 0 || 1;
-  return (target) => {
-    for (let i = 0; i < target.length; i += 1) {
-      x ^= x << 13; x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5; x >>>= 0;
-      target[i] = x & 0xff;
-    }
-  };
-}
+import { seededBytes } from '../../test/support/seeded-bytes.ts';
 
 /** 4 digits, no check character: 10,000 possible codes, so repeats and collisions are certain. */
 const TINY: CodeProfile = { scheme: 'random', kind: 'cap-outer', alphabet: 'digits', length: 4, prefix: '', check: false, content: { type: 'plain' } };
@@ -43,7 +30,7 @@ function request(over: Partial<GenerateRequest> = {}): GenerateRequest {
   return { uuid: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, kind: 'cap-outer', productId: null, profile: TINY, count: 100, actor: 'test', out: null, ...over };
 }
 function hooks(seed: number, progress: GenerateProgress[] = [], cancelAfter = Number.POSITIVE_INFINITY) {
-  return { random: seeded(seed), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.length >= cancelAfter };
+  return { random: seededBytes(seed), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.length >= cancelAfter };
 }
 function codesOf(uuid: string): string[] {
   return store.db.prepare('SELECT c.code FROM codes c JOIN code_packages p ON p.id = c.package_id WHERE p.uuid = ? ORDER BY c.code').pluck().all(uuid) as string[];
@@ -111,7 +98,7 @@ describe('generatePackage', () => {
     const progress: GenerateProgress[] = [];
     const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 5_000, batchRows: 1_000, out: { type: 'plain', path: out } });
     // Cancel once two batches have committed.
-    const cancelled = { random: seeded(5), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.filter((p) => p.phase === 'insert').length >= 2 };
+    const cancelled = { random: seededBytes(5), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.filter((p) => p.phase === 'insert').length >= 2 };
     await expect(generatePackage(store.db, req, cancelled)).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(progress.filter((p) => p.phase === 'insert')).toHaveLength(2);
     expect(row(req.uuid)).toMatchObject({ state: 'aborted', count: 0 });
