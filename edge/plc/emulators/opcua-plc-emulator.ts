@@ -1,6 +1,6 @@
 import { DataType, OPCUAServer, StatusCodes, Variant, nodesets, type UAObject, type UAVariable, type UAEventType } from 'node-opcua';
 import type { OpcuaTagMap, OpcuaVariableName } from '../opcua-tag-map.ts';
-import type { ConfirmMode } from './simulated-plc.ts';
+import type { ConfirmMode, SimulatedPlcSnapshot } from './simulated-plc.ts';
 
 /**
  * An OPC UA line PLC for the station (node-opcua server; there is no independent OPC UA peer offline, so tests run it
@@ -22,17 +22,8 @@ export interface OpcuaPlcEmulatorOptions {
   readonly triggerCounter?: number;
 }
 
-export interface OpcuaPlcSnapshot {
-  readonly lineStop: boolean;
-  readonly stackLight: { readonly green: boolean; readonly yellow: boolean; readonly red: boolean; readonly buzzer: boolean };
-  readonly counters: { readonly good: number; readonly reject: number; readonly noRead: number };
-  readonly stationHeartbeat: number;
-  readonly triggerCounter: number;
-  readonly plcHeartbeat: number;
-  readonly packmlState: number;
-  readonly kicks: readonly { readonly sequence: number; readonly reason: number }[];
-  readonly accepts: number;
-}
+/** What the OPC UA PLC shows: the Modbus simulation's snapshot, less the confirm register (confirms are events here). */
+export type OpcuaPlcSnapshot = Omit<SimulatedPlcSnapshot, 'rejectConfirm'>;
 
 export interface OpcuaPlcEmulator {
   readonly endpointUrl: string;
