@@ -29,27 +29,42 @@ export interface CaseAllocateOptions {
  * Throws StoreError INVALID_STATE when the batch is not running and NOT_FOUND when no free code is left.
  */
 export function allocateCaseCode(db: Db, batchId: number, options: CaseAllocateOptions = {}): AllocatedCaseCode {
-  const at = options.at ?? new Date().toISOString();
-  return db.transaction((): AllocatedCaseCode => {
-    const facts = readBatchFacts(db.prepare<[number]>(BATCH_FACTS_SQL).raw(), batchId);
+  return allocator(db)(batchId, options.actor ?? 'station', options.at ?? new Date().toISOString());
+}
+
+type Allocate = (batchId: number, actor: string, at: string) => AllocatedCaseCode;
+
+/** Runs once per printed case (print mode): statements and the transaction are prepared once per connection. */
+const cache = new WeakMap<Db, Allocate>();
+
+function allocator(db: Db): Allocate {
+  const cached = cache.get(db);
+  if (cached !== undefined) return cached;
+  const batch = db.prepare<[number]>(BATCH_FACTS_SQL).raw();
+  const packages = db.prepare(`SELECT p.id FROM batch_packages bp JOIN code_packages p ON p.id = bp.package_id
+    WHERE bp.batch_id = ? AND p.kind = 4 AND p.state = 'ready' ORDER BY p.id`).pluck();
+  const free = db.prepare(`SELECT code FROM codes INDEXED BY codes_case_free
+    WHERE package_id = @pkg AND kind = 4 AND status IN (0, 1) AND parent IS NULL
+      AND NOT EXISTS (SELECT 1 FROM case_allocations a WHERE a.code = codes.code)
+      AND (pair IS NOT NULL OR @pairing = 0)
+      AND (pair IS NULL OR EXISTS (SELECT 1 FROM codes i WHERE i.code = codes.pair AND i.status IN (0, 1) AND i.parent IS NULL))
+    LIMIT 1`).pluck();
+  const insert = db.prepare('INSERT INTO case_allocations (code, batch_id, allocated_at) VALUES (?, ?, ?)');
+  const run = db.transaction((batchId: number, actor: string, at: string): AllocatedCaseCode => {
+    const facts = readBatchFacts(batch, batchId);
     if (facts.state !== 'running') throw new StoreError('INVALID_STATE', `批次 ${batchId} 状态为 ${facts.state}，不能分配箱码 (batch is not running)`);
-    const packages = db.prepare(`SELECT p.id FROM batch_packages bp JOIN code_packages p ON p.id = bp.package_id
-      WHERE bp.batch_id = ? AND p.kind = 4 AND p.state = 'ready' ORDER BY p.id`).pluck().all(batchId) as number[];
-    const free = db.prepare(`SELECT code FROM codes INDEXED BY codes_case_free
-      WHERE package_id = @pkg AND kind = 4 AND status IN (0, 1) AND parent IS NULL
-        AND NOT EXISTS (SELECT 1 FROM case_allocations a WHERE a.code = codes.code)
-        AND (pair IS NOT NULL OR @pairing = 0)
-        AND (pair IS NULL OR EXISTS (SELECT 1 FROM codes i WHERE i.code = codes.pair AND i.status IN (0, 1) AND i.parent IS NULL))
-      LIMIT 1`).pluck();
-    for (const pkg of packages) {
+    for (const pkg of packages.all(batchId) as number[]) {
       const code = free.get({ pkg, pairing: facts.pairingRequired ? 1 : 0 }) as string | undefined;
       if (code === undefined) continue;
-      db.prepare('INSERT INTO case_allocations (code, batch_id, allocated_at) VALUES (?, ?, ?)').run(code, batchId, at);
-      appendAudit(db, { actor: options.actor ?? 'station', action: 'case.allocate', subject: code, at, detail: { batchId, packageId: pkg } });
+      insert.run(code, batchId, at);
+      appendAudit(db, { actor, action: 'case.allocate', subject: code, at, detail: { batchId, packageId: pkg } });
       return { code, packageId: pkg };
     }
     throw new StoreError('NOT_FOUND', `批次 ${batchId} 的箱码包中没有可用的箱码，请导入或生成箱码包并加入本批次 (no free case code left in the batch's case packages)`);
-  }).immediate();
+  });
+  const allocate: Allocate = (batchId, actor, at) => run.immediate(batchId, actor, at);
+  cache.set(db, allocate);
+  return allocate;
 }
 
 /**
