@@ -23,21 +23,26 @@ export function productView(p: Product): ProductView {
 
 /**
  * Masks a value the store knows as a secret kind. Defence in depth for values that come from outside the store's
- * own masking (the station's snapshot): a cap turned over under the camera reads as its inner code.
+ * own masking (the station's snapshot): a cap turned over under the camera reads as its inner code. The lookup is
+ * prepared once per snapshot, as this runs on every status push.
  */
-export function maskIfSecret(db: Db, code: string | null): string | null {
-  if (code === null || code.includes('…')) return code;
-  const kind = db.prepare('SELECT kind FROM codes WHERE code = ?').pluck().get(code) as number | undefined;
-  return kind !== undefined && SECRET_KINDS.has(kindFromInt(kind)) ? maskCode(code) : code;
+function secretMasker(db: Db): (code: string | null) => string | null {
+  const kindOf = db.prepare('SELECT kind FROM codes WHERE code = ?').pluck();
+  return (code) => {
+    if (code === null || code.includes('…')) return code;
+    const kind = kindOf.get(code) as number | undefined;
+    return kind !== undefined && SECRET_KINDS.has(kindFromInt(kind)) ? maskCode(code) : code;
+  };
 }
 
-/** The station's snapshot with every read code passed through maskIfSecret. */
+/** The station's snapshot with every read code passed through secretMasker. */
 export function maskStatus(db: Db, s: StationStatus): StationStatus {
-  const reads: LastReadView[] = s.lastReads.map((r) => ({ ...r, code: maskIfSecret(db, r.code) ?? '' }));
+  const maskIfSecret = secretMasker(db);
+  const reads: LastReadView[] = s.lastReads.map((r) => ({ ...r, code: maskIfSecret(r.code) ?? '' }));
   return {
     ...s,
     lastReads: reads,
-    currentCase: s.currentCase === null ? null : { ...s.currentCase, code: maskIfSecret(db, s.currentCase.code) },
-    currentPallet: s.currentPallet === null ? null : { ...s.currentPallet, code: maskIfSecret(db, s.currentPallet.code) },
+    currentCase: s.currentCase === null ? null : { ...s.currentCase, code: maskIfSecret(s.currentCase.code) },
+    currentPallet: s.currentPallet === null ? null : { ...s.currentPallet, code: maskIfSecret(s.currentPallet.code) },
   };
 }
