@@ -234,7 +234,10 @@ export async function startStation(config: StationConfig, overrides: StationOver
   await Promise.all([...readers.map((r) => r.open()), ...printers.map((p) => p.open()), connectPlc()]);
 
   // Recovery and the batch of this line.
-  let batch: Batch | null = openBatches(db).filter((b) => b.line === config.station.line).sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'running' ? -1 : 1))[0] ?? null;
+  /** This line's open batch the station holds: the running one, else the newest. */
+  const pickBatch = (): Batch | null => openBatches(db).filter((b) => b.line === config.station.line)
+    .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'running' ? -1 : 1))[0] ?? null;
+  let batch: Batch | null = pickBatch();
   let recovery: StationRecovery | null = null;
   if (batch !== null) {
     recovery = recoverStation(db, batch.id, { epcis, hasPlc: plc !== null, now: now() });
@@ -288,8 +291,6 @@ export async function startStation(config: StationConfig, overrides: StationOver
     await Promise.all([caseStation?.pause(), palletStation?.pause()]);
     signals.setRunning(false);
   };
-  const pickBatch = (): Batch | null => openBatches(db).filter((b) => b.line === config.station.line)
-    .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === 'running' ? -1 : 1))[0] ?? null;
   /**
    * One batch command at a time (adoptions, pause, close), in the order they were asked for: a pause that waits
    * for the cases in hand is not overtaken by an adoption, nor the other way round.
