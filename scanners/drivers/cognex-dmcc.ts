@@ -1,6 +1,6 @@
 import type { ReaderConfig } from '../contract.ts';
 import type { FrameMeaning, LineDialect } from './line-dialect.ts';
-import { stringOption } from './line-dialect.ts';
+import { bytesEqual, stringOption } from './line-dialect.ts';
 
 /**
  * Cognex DataMan Control Commands (DMCC) over TCP (Telnet port 23 by default) or RS-232.
@@ -18,7 +18,7 @@ const dec = new TextDecoder('utf-8', { fatal: false });
 const EXTENDED = /^\|\|(\d*):?(\d*)\[(\d{1,3})\]/;
 
 export function cognexDialect(config: ReaderConfig): LineDialect {
-  const noRead = stringOption(config.options, 'noRead', 'NOREAD');
+  const noRead = enc.encode(stringOption(config.options, 'noRead', 'NOREAD'));
   const extended = config.options?.['extended'] !== false;
   const command = (text: string): Uint8Array => enc.encode(`||>${text}\r\n`);
   return {
@@ -40,12 +40,12 @@ export function cognexDialect(config: ReaderConfig): LineDialect {
       const m = EXTENDED.exec(head);
       if (m === null) {
         if (frame[0] === 0x7c && frame[1] === 0x7c) return { kind: 'invalid', detail: 'DMCC 扩展应答头无法解析 (malformed DMCC response header)' };
-        return isText(frame, noRead) ? { kind: 'no-read' } : { kind: 'read', payload: frame };
+        return bytesEqual(frame, noRead) ? { kind: 'no-read' } : { kind: 'read', payload: frame };
       }
       const status = Number(m[3]);
-      const payload = frame.subarray(enc.encode(m[0]).length);
+      const payload = frame.subarray(m[0].length); // the header regex matches ASCII only: chars = bytes
       if (status === 0) return { kind: 'ack', value: dec.decode(payload) };
-      if (status === 1) return isText(payload, noRead) ? { kind: 'no-read' } : { kind: 'read', payload };
+      if (status === 1) return bytesEqual(payload, noRead) ? { kind: 'no-read' } : { kind: 'read', payload };
       return { kind: 'error', detail: `DMCC 状态 ${status} (${DMCC_STATUS[status] ?? 'unknown status'})` };
     },
   };
@@ -59,8 +59,3 @@ const DMCC_STATUS: Readonly<Record<number, string>> = {
   104: 'rejected due to reader state',
   105: 'reader unavailable',
 };
-
-function isText(bytes: Uint8Array, text: string): boolean {
-  const t = enc.encode(text);
-  return bytes.length === t.length && bytes.every((b, i) => b === t[i]);
-}

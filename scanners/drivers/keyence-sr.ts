@@ -1,6 +1,6 @@
 import type { ReaderConfig } from '../contract.ts';
 import type { FrameMeaning, LineDialect } from './line-dialect.ts';
-import { stringOption } from './line-dialect.ts';
+import { bytesEqual, stringOption } from './line-dialect.ts';
 
 /**
  * Keyence SR-700/750/1000/2000/X command protocol over TCP 9004 or RS-232.
@@ -28,7 +28,7 @@ export function keyenceDialect(config: ReaderConfig): LineDialect {
     classify(frame: Uint8Array): FrameMeaning {
       if (startsWith(frame, 'OK,')) return { kind: 'ack', value: dec.decode(frame.subarray(3)) };
       if (startsWith(frame, 'ER,')) return { kind: 'error', detail: `Keyence ${dec.decode(frame.subarray(0, 32))}` };
-      if (frame.length === noRead.length && frame.every((b, i) => b === noRead[i])) return { kind: 'no-read' };
+      if (bytesEqual(frame, noRead)) return { kind: 'no-read' };
       return { kind: 'read', payload: frame };
     },
   };
