@@ -12,6 +12,7 @@ import { DEMO_PRODUCT_ID } from '../../demo/setup-demo-line.ts';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { listenFailure } from '../listen-failure.ts';
 
 const DEFAULT_DB = './data/demo.db';
 const DEFAULT_RATE = 2;
@@ -173,8 +174,8 @@ export const command: CommandSpec = {
       if (serveApi) api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
     } catch (error) {
       await demo.stop();
-      const code = (error as { code?: unknown }).code;
-      if (code === 'EADDRINUSE') throw new CommandFailure(`本地接口端口 ${port} 已被占用，请用 --api-port 换一个 (API port ${port} is in use; choose another with --api-port)`);
+      const failure = listenFailure(error, port, '--api-port');
+      if (failure !== undefined) throw failure;
       throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
     }
     if (ack) ctx.stdout.write('READY\n');

@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { listenFailure } from '../listen-failure.ts';
 import { ConfigError, loadConfig } from '../../config/load-config.ts';
 import type { StationConfig } from '../../config/station-config.ts';
 import { ApiStartError } from '../../api/index.ts';
@@ -106,10 +107,10 @@ export const command: CommandSpec = {
       api = await startStationApi(station, { ...(apiPort === undefined ? {} : { port: apiPort }), tokenFile, logger: log });
     } catch (error) {
       await station.stop();
-      const code = (error as { code?: unknown }).code;
       const port = apiPort ?? config.api?.port ?? DEFAULT_API_PORT;
       if (error instanceof ApiStartError) throw new CommandFailure(error.message, { code: error.code });
-      if (code === 'EADDRINUSE') throw new CommandFailure(`本地接口端口 ${port} 已被占用，请用 --api-port 换一个 (API port ${port} is in use; choose another with --api-port)`);
+      const failure = listenFailure(error, port, '--api-port');
+      if (failure !== undefined) throw failure;
       throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
     }
     const s = station.status();
