@@ -26,7 +26,6 @@ export function cognexDialect(config: ReaderConfig): LineDialect {
     framing: { end: '\r\n', skipBetweenFrames: [0x0a] },
     triggerOn: command('TRIGGER ON'),
     triggerOff: command('TRIGGER OFF'),
-    acksTrigger: extended,
     ...(extended ? {
       identityQueries: [
         { field: 'model', command: command('GET DEVICE.TYPE') },

@@ -24,7 +24,6 @@ export function keyenceDialect(config: ReaderConfig): LineDialect {
     framing: stxEtx ? { start: 0x02, end: '\x03' } : { end: '\r', skipBetweenFrames: [0x0a] },
     triggerOn: command('LON'),
     triggerOff: command('LOFF'),
-    acksTrigger: true,
     classify(frame: Uint8Array): FrameMeaning {
       if (startsWith(frame, 'OK,')) return { kind: 'ack', value: dec.decode(frame.subarray(3)) };
       if (startsWith(frame, 'ER,')) return { kind: 'error', detail: `Keyence ${dec.decode(frame.subarray(0, 32))}` };

@@ -24,8 +24,6 @@ export interface LineDialect {
   /** Bytes of the software trigger start / stop; null when the reader has no software trigger. */
   readonly triggerOn: Uint8Array | null;
   readonly triggerOff: Uint8Array | null;
-  /** Whether the reader acknowledges the trigger commands before the result (e.g. Keyence `OK,LON`). */
-  readonly acksTrigger: boolean;
   classify(frame: Uint8Array): FrameMeaning;
   /** Commands that return identity fields, sent one by one after open (each answered by an `ack`). */
   readonly identityQueries?: readonly { readonly field: keyof ReaderIdentity; readonly command: Uint8Array }[];

@@ -36,7 +36,6 @@ export function textDialect(config: ReaderConfig, defaults: Partial<Record<'pref
     framing: { end: terminator, skipBetweenFrames: skip, ...(start === undefined ? {} : { start: start[0] as number }) },
     triggerOn: on === '' ? null : unescapeBytes(on),
     triggerOff: off === '' ? null : unescapeBytes(off),
-    acksTrigger: false,
     classify(frame: Uint8Array): FrameMeaning {
       if (prefix.length > 0) {
         if (!bytesEqual(frame.subarray(0, prefix.length), prefix)) return { kind: 'invalid', detail: '读码输出缺少配置的前缀 (output lacks the configured prefix)' };
