@@ -22,7 +22,7 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,7 +37,7 @@ import { startStation } from '../edge/main.ts';
 import { openStore } from '../edge/store/open.ts';
 import { verifyStore } from '../edge/store/verify.ts';
 import { warmValidators } from '../sync/index.ts';
-import { percentile, writeResults } from './support/results.ts';
+import { peakRssMiB, percentile, writeResults } from './support/results.ts';
 import type { ChildMessage, ParentMessage } from './support/station-line.ts';
 
 const { values } = parseArgs({
@@ -64,10 +64,6 @@ const cases = Math.round(seconds * rate);
 
 function resetPeakRss(): boolean {
   try { writeFileSync('/proc/self/clear_refs', '5'); return true; } catch { return false; }
-}
-function peakRssMiB(): number {
-  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
-  return Math.round(kb / 1024);
 }
 const ms = (x: number): number => Math.round(x * 100) / 100;
 function stats(samples: number[]): { n: number; p50: number; p90: number; p99: number; max: number; mean: number } {

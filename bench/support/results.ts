@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -32,4 +32,10 @@ export function trackPeakRss(everyMs = 50): { stop(): number } {
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, everyMs);
   timer.unref();
   return { stop() { clearInterval(timer); peak = Math.max(peak, process.memoryUsage.rss()); return Math.round(peak / 2 ** 20); } };
+}
+
+/** This process's peak resident set since start or the last `/proc/self/clear_refs` reset (VmHWM), MiB. */
+export function peakRssMiB(): number {
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN);
+  return Math.round(kb / 1024);
 }

@@ -16,7 +16,6 @@
  *                                                the palletiser's reader, as on the demo line)
  *   parent → stop                                child → result {latencyMs, …}, then it closes everything and exits
  */
-import { readFileSync } from 'node:fs';
 import { DEFAULT_PROFILES } from '../../edge/codes/profile.ts';
 import { generateCode } from '../../edge/codes/generate.ts';
 import { webCryptoRandom } from '../../edge/codes/random-source.ts';
@@ -25,6 +24,7 @@ import { startDemoDevices } from '../../edge/demo/demo-devices.ts';
 import type { FaultRates } from '../../edge/demo/fault-rates.ts';
 import { LineStock } from '../../edge/demo/line-stock.ts';
 import { seededRandom } from '../../edge/demo/seeded-random.ts';
+import { peakRssMiB } from './results.ts';
 
 export type ParentMessage =
   | { readonly t: 'run'; readonly caps: string[]; readonly cases: string[]; readonly unitsPerCase: number; readonly rate: number; readonly limit: number; readonly faults: FaultRates; readonly seed: number }
@@ -40,11 +40,6 @@ export type ChildMessage =
   | { readonly t: 'fed'; readonly fed: number; readonly end: ConveyorEnd }
   | { readonly t: 'result'; readonly latencyMs: number[]; readonly reads: { readonly camera: number; readonly caseReader: number }; readonly decisions: number; readonly peakRssMiB: number; readonly palletWaiting: number };
 
-
-/** This process's peak resident set (VmHWM), MiB. */
-function peakRssMiB(): number {
-  return Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? Number.NaN) / 1024);
-}
 
 const send = (m: ChildMessage): void => { process.send?.(m); };
 
