@@ -9,6 +9,7 @@ import { MAX_COUNT, startGeneration, type ExportTarget, type GeneratePhase } fro
 import { choiceOption, integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
+import { withStore } from '../with-store.ts';
 import { SEAL_KEY_OPTIONS, sealKeyFromArgs } from '../package-key-options.ts';
 import { ProgressBar } from '../progress.ts';
 
@@ -22,15 +23,9 @@ const PHASE_LABEL: Readonly<Record<GeneratePhase, string>> = {
 };
 
 /** The profile for `kind`: the product's own (validated, with the field path in errors) or the default. */
-function profileFor(ctx: CommandContext, kind: CodeKind, productId: string | undefined): CodeProfile {
+async function profileFor(ctx: CommandContext, kind: CodeKind, productId: string | undefined): Promise<CodeProfile> {
   if (productId === undefined) return DEFAULT_PROFILES[kind];
-  const store = ctx.openStore();
-  let raw: string | undefined;
-  try {
-    raw = (store.db.prepare('SELECT profiles FROM products WHERE id = ?').pluck().get(productId) as string | undefined);
-  } finally {
-    void store.close();
-  }
+  const raw = await withStore(ctx, (store) => store.db.prepare('SELECT profiles FROM products WHERE id = ?').pluck().get(productId) as string | undefined);
   if (raw === undefined) throw new CommandFailure(`产品不存在: ${productId}，请先用 wuma product add 添加 (product not found; add it with wuma product add)`);
   let profiles: unknown;
   try {
@@ -94,7 +89,7 @@ export const command: CommandSpec = {
     const count = integerOption(args, 'count', { min: 1, max: MAX_COUNT });
     const productId = optionalString(args, 'product');
     const out = exportTarget(args, ctx.env);
-    const profile = profileFor(ctx, kind, productId);
+    const profile = await profileFor(ctx, kind, productId);
     const uuid = randomUUID();
     const bar = new ProgressBar(ctx.stderr, `生成${CODE_KIND_LABEL_ZH[kind]}`);
     const cancel = new AbortController();
