@@ -1,4 +1,5 @@
-import type { ReaderIdentity } from '../contract.ts';
+import type { ReaderConfig, ReaderIdentity } from '../contract.ts';
+import { ReaderConfigError } from '../errors.ts';
 import type { DelimitedFramerOptions } from '../framing/delimited-framer.ts';
 
 /**
@@ -27,6 +28,13 @@ export interface LineDialect {
   classify(frame: Uint8Array): FrameMeaning;
   /** Commands that return identity fields, sent one by one after open (each answered by an `ack`). */
   readonly identityQueries?: readonly { readonly field: keyof ReaderIdentity; readonly command: Uint8Array }[];
+}
+
+/** The multi-code separator splits a message into codes: it must be non-empty and must not be GS (GS1 FNC1). */
+export function checkMultiSeparator(config: ReaderConfig): void {
+  if (config.multi !== undefined && (config.multi.separator.length === 0 || config.multi.separator.includes('\x1d'))) {
+    throw new ReaderConfigError('multi.separator', '分隔符不能为空，也不能是 GS (separator must be non-empty and not GS)');
+  }
 }
 
 /** Reads a string option, falling back to a default (used for the [?] protocol facts that stay configurable). */

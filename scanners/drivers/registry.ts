@@ -4,7 +4,7 @@ import { connectEndpoint } from '../transport/connect-endpoint.ts';
 import { cognexDialect } from './cognex-dmcc.ts';
 import { hikrobotDialect } from './hikrobot-id.ts';
 import { keyenceDialect } from './keyence-sr.ts';
-import type { LineDialect } from './line-dialect.ts';
+import { checkMultiSeparator, type LineDialect } from './line-dialect.ts';
 import { LineReader } from './line-reader.ts';
 import { OpcuaAutoIdReader } from './opcua-autoid.ts';
 import { serialHandheldDialect } from './serial-handheld.ts';
@@ -43,8 +43,6 @@ export function createReader(config: ReaderConfig): Reader {
   if (!READER_ENDPOINTS[config.kind].includes(config.endpoint.kind)) {
     throw new ReaderConfigError('endpoint.kind', `${config.kind} 读码器不支持 ${config.endpoint.kind} 连接，可选: ${READER_ENDPOINTS[config.kind].join(' | ')} (unsupported endpoint)`);
   }
-  if (config.multi !== undefined && (config.multi.separator.length === 0 || config.multi.separator.includes('\x1d'))) {
-    throw new ReaderConfigError('multi.separator', '分隔符不能为空，也不能是 GS (separator must be non-empty and not GS)');
-  }
+  checkMultiSeparator(config);
   return factory(config);
 }

@@ -1,7 +1,7 @@
 import type { ReaderConfig } from '../contract.ts';
 import { ReaderConfigError } from '../errors.ts';
 import type { FrameMeaning, LineDialect } from './line-dialect.ts';
-import { bytesEqual, stringOption, unescapeBytes } from './line-dialect.ts';
+import { bytesEqual, checkMultiSeparator, stringOption, unescapeBytes } from './line-dialect.ts';
 
 /**
  * A configurable text reader: output = prefix + codes (separated) + terminator, a no-read string, and optional
@@ -25,9 +25,7 @@ export function textDialect(config: ReaderConfig, defaults: Partial<Record<'pref
   const start = startText === '' ? undefined : unescapeBytes(startText);
   if (terminator.length === 0) throw new ReaderConfigError('options.terminator', '结束符不能为空 (terminator must not be empty)');
   if (start !== undefined && start.length !== 1) throw new ReaderConfigError('options.startByte', '起始符必须是 1 个字节 (start must be one byte)');
-  if (config.multi !== undefined && (config.multi.separator.length === 0 || config.multi.separator.includes('\x1d'))) {
-    throw new ReaderConfigError('multi.separator', '分隔符不能为空，也不能是 GS (separator must be non-empty and not GS)');
-  }
+  checkMultiSeparator(config);
   const template = compileTemplate(stringOption(config.options, 'template', ''));
   // A CR-only terminator often meets readers that send CR LF: drop a stray LF between frames.
   const skip = terminator.length === 1 && terminator[0] === 0x0d ? [0x0a] : [];
