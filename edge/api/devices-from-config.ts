@@ -5,6 +5,7 @@ import { printerConfigOf, readerConfigOf } from '../station/device-config.ts';
 import type { ApiDevice } from './api-device.ts';
 import type { DeviceTestView, DeviceView, ProbeResultView } from './contract.ts';
 import { testPrinter, testReader } from './device-test.ts';
+import { splitHostPort } from '../domain/host-port.ts';
 
 type Endpoint =
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
@@ -13,12 +14,8 @@ type Endpoint =
   | { readonly kind: 'opcua'; readonly url: string };
 
 function endpointOf(d: DeviceConfig): Endpoint | null {
-  const hostPort = (text: string): { host: string; port: number } | null => {
-    const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
-    return m === null ? null : { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-  };
-  if (d.tcp !== undefined) { const hp = hostPort(d.tcp); return hp === null ? null : { kind: 'tcp', ...hp }; }
-  if (d.listen !== undefined) { const hp = hostPort(d.listen); return hp === null ? null : { kind: 'tcp-listen', ...hp }; }
+  if (d.tcp !== undefined) { const hp = splitHostPort(d.tcp); return hp === null ? null : { kind: 'tcp', ...hp }; }
+  if (d.listen !== undefined) { const hp = splitHostPort(d.listen, 0); return hp === null ? null : { kind: 'tcp-listen', ...hp }; }
   if (d.serial !== undefined) { const [path = '', baud] = d.serial.split(','); return { kind: 'serial', path, baudRate: baud === undefined ? 9600 : Number(baud) }; }
   if (d.opcua !== undefined) return { kind: 'opcua', url: d.opcua };
   return null;

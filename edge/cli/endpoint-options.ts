@@ -1,5 +1,6 @@
 import type { OptionSpec, ParsedCommand } from './command.ts';
 import { UsageError } from './errors.ts';
+import { splitHostPort } from '../domain/host-port.ts';
 
 /** Where a device is reached, as given on the command line (`--tcp`, `--serial`, `--opcua`). */
 export type DeviceEndpoint =
@@ -21,12 +22,9 @@ const BAUDS = new Set([1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 2304
  * for an address we listen on (the OS picks a free port).
  */
 export function parseHostPort(text: string, option = '--tcp', minPort: 0 | 1 = 1): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || !Number.isInteger(port) || port < minPort || port > 65_535) {
-    throw new UsageError(`${option} 应为 主机:端口，例 127.0.0.1:9100，收到 "${text}" (${option} must be HOST:PORT)`);
-  }
-  return { host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port };
+  const parts = splitHostPort(text, minPort);
+  if (parts === null) throw new UsageError(`${option} 应为 主机:端口，例 127.0.0.1:9100，收到 "${text}" (${option} must be HOST:PORT)`);
+  return parts;
 }
 
 /** Exactly one of --tcp, --serial, --opcua (those in `allowed`). */

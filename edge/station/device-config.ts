@@ -6,6 +6,7 @@ import type { PlcConnection } from '../plc/open-plc.ts';
 import { parseOpcuaTagMap } from '../plc/opcua-tag-map.ts';
 import { parseRegisterMap } from '../plc/register-map.ts';
 import { StationConfigError } from './station-errors.ts';
+import { splitHostPort } from '../domain/host-port.ts';
 
 /**
  * Translates the validated station config (edge/config) into the driver configs of printers/, scanners/ and the
@@ -14,9 +15,10 @@ import { StationConfigError } from './station-errors.ts';
  */
 
 
-function hostPort(text: string): { host: string; port: number } {
-  const m = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(text);
-  return { host: (m?.[1] ?? '').replace(/^\[|\]$/g, ''), port: Number(m?.[2] ?? 0) };
+function hostPort(path: string, text: string): { host: string; port: number } {
+  const parts = splitHostPort(text);
+  if (parts === null) throw new StationConfigError(path, `应为 主机:端口（端口 1–65535），收到 "${text}" (must be HOST:PORT, port 1–65535)`);
+  return parts;
 }
 
 function serial(text: string): { path: string; baudRate: number } {
@@ -47,8 +49,8 @@ export function readerConfigOf(path: string, device: DeviceConfig, timeoutMs: nu
   }
   const kind = device.driver as ReaderKind;
   let endpoint: ReaderEndpoint;
-  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(device.tcp) };
-  else if (device.listen !== undefined) endpoint = { kind: 'tcp-listen', ...hostPort(device.listen) };
+  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(`${path}.tcp`, device.tcp) };
+  else if (device.listen !== undefined) endpoint = { kind: 'tcp-listen', ...hostPort(`${path}.listen`, device.listen) };
   else if (device.serial !== undefined) endpoint = { kind: 'serial', ...serial(device.serial) };
   else if (device.opcua !== undefined) endpoint = { kind: 'opcua', url: device.opcua };
   else throw new StationConfigError(path, '需要 tcp、listen、serial 或 opcua 地址 (an address is required)');
@@ -66,7 +68,7 @@ export function printerConfigOf(path: string, device: DeviceConfig): PrinterConf
     throw new StationConfigError(`${path}.driver`, `未知的打印机驱动 "${device.driver}"，可选: ${PRINTER_KINDS.join(' | ')} (unknown printer driver)`);
   }
   let endpoint: PrinterConfig['endpoint'];
-  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(device.tcp) };
+  if (device.tcp !== undefined) endpoint = { kind: 'tcp', ...hostPort(`${path}.tcp`, device.tcp) };
   else if (device.serial !== undefined) endpoint = { kind: 'serial', ...serial(device.serial) };
   else if (device.opcua !== undefined) endpoint = { kind: 'opcua', url: device.opcua };
   else throw new StationConfigError(path, '打印机需要 tcp、serial 或 opcua 地址 (a printer needs a tcp, serial or opcua address)');
@@ -83,7 +85,7 @@ export interface PlcLinkConfig {
 const PLC_CONNECTIONS: { readonly [K in PlcConnection['driver']]: (plc: NonNullable<StationConfig['plc']>) => PlcConnection } = {
   'modbus-tcp': (plc) => {
     if (plc.tcp === undefined) throw new StationConfigError('plc.tcp', 'modbus-tcp 需要 tcp 地址 (modbus-tcp needs plc.tcp)');
-    return { driver: 'modbus-tcp', ...hostPort(plc.tcp), map: registerMapOf(plc) };
+    return { driver: 'modbus-tcp', ...hostPort('plc.tcp', plc.tcp), map: registerMapOf(plc) };
   },
   'modbus-rtu': (plc) => {
     if (plc.serial === undefined) throw new StationConfigError('plc.serial', 'modbus-rtu 需要 serial 地址 (modbus-rtu needs plc.serial)');
