@@ -11,9 +11,12 @@ export interface SplitResult {
   readonly rejected: readonly RejectedPart[];
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 export function splitMessage(message: Uint8Array, format: MultiCodeFormat | undefined): SplitResult {
   if (format === undefined) return { parts: [message], rejected: [] };
-  const sep = new TextEncoder().encode(format.separator);
+  const sep = encoder.encode(format.separator);
   const pieces: Uint8Array[] = [];
   let from = 0;
   const buf = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
@@ -28,7 +31,7 @@ export function splitMessage(message: Uint8Array, format: MultiCodeFormat | unde
   }
   if (!format.countPrefix) return { parts: pieces, rejected: [] };
   const head = pieces.shift() ?? new Uint8Array();
-  const headText = new TextDecoder().decode(head);
+  const headText = decoder.decode(head);
   const parts = pieces.length === 1 && pieces[0]?.length === 0 ? [] : pieces;
   if (!/^\d{1,4}$/.test(headText)) {
     return { parts: [], rejected: [{ reason: 'count-mismatch', byteLength: message.length, detail: `消息开头不是条码数量 (message does not start with a code count)` }] };
