@@ -158,7 +158,10 @@ export class ReaderEmulator {
         }
         const bytes = this.protocol.formatRead(codes);
         for (const l of this.#logListeners) l({ kind: 'read', session: session.id, codes });
-        this.#later(this.#options.readDelayMs ?? 5, () => { this.#send(session, bytes, true); });
+        const delayMs = this.#options.readDelayMs ?? 5;
+        // 0: the frame leaves with the 'read' log (a timer, even of 0 ms, waits at least 1 ms in Node).
+        if (delayMs <= 0) this.#send(session, bytes, true);
+        else this.#later(delayMs, () => { this.#send(session, bytes, true); });
       },
       get ignoringTriggers() { return faults.ignoreTriggers; },
     };
