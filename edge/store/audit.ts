@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { perConnection } from './statement-cache.ts';
 
 /** What an action records. `subject` must already be masked when it names a secret code. */
 export interface AuditEntry {
@@ -38,19 +39,10 @@ interface AuditStatements {
 }
 
 /** Statements prepared once per connection: appendAudit runs inside every case commit (the hot path). */
-const statements = new WeakMap<Database.Database, AuditStatements>();
-
-function statementsOf(db: Database.Database): AuditStatements {
-  let s = statements.get(db);
-  if (s === undefined) {
-    s = {
-      last: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
-      insert: db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, reason, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @reason, @detail, @prev_hash, @hash)'),
-    };
-    statements.set(db, s);
-  }
-  return s;
-}
+const statementsOf = perConnection((db): AuditStatements => ({
+  last: db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1'),
+  insert: db.prepare('INSERT INTO audit_log (seq, at, actor, action, subject, reason, detail, prev_hash, hash) VALUES (@seq, @at, @actor, @action, @subject, @reason, @detail, @prev_hash, @hash)'),
+}));
 
 /**
  * Appends one row to the hash-chained audit log. Call it inside the transaction that makes the change it

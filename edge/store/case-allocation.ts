@@ -2,6 +2,7 @@ import { appendAudit } from './audit.ts';
 import { BATCH_FACTS_SQL, readBatchFacts } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
+import { perConnection } from './statement-cache.ts';
 
 /**
  * The case printer's side of the store (issue 4 §2, `caseCode.mode: 'print'`). A case code is allocated — and the
@@ -35,11 +36,7 @@ export function allocateCaseCode(db: Db, batchId: number, options: CaseAllocateO
 type Allocate = (batchId: number, actor: string, at: string) => AllocatedCaseCode;
 
 /** Runs once per printed case (print mode): statements and the transaction are prepared once per connection. */
-const cache = new WeakMap<Db, Allocate>();
-
-function allocator(db: Db): Allocate {
-  const cached = cache.get(db);
-  if (cached !== undefined) return cached;
+const allocator = perConnection((db: Db): Allocate => {
   const batch = db.prepare<[number]>(BATCH_FACTS_SQL).raw();
   const packages = db.prepare(`SELECT p.id FROM batch_packages bp JOIN code_packages p ON p.id = bp.package_id
     WHERE bp.batch_id = ? AND p.kind = 4 AND p.state = 'ready' ORDER BY p.id`).pluck();
@@ -62,10 +59,8 @@ function allocator(db: Db): Allocate {
     }
     throw new StoreError('NOT_FOUND', `批次 ${batchId} 的箱码包中没有可用的箱码，请导入或生成箱码包并加入本批次 (no free case code left in the batch's case packages)`);
   });
-  const allocate: Allocate = (batchId, actor, at) => run.immediate(batchId, actor, at);
-  cache.set(db, allocate);
-  return allocate;
-}
+  return (batchId, actor, at) => run.immediate(batchId, actor, at);
+});
 
 /**
  * Case codes allocated for the batch (so maybe printed on a carton) that are still available/printed and belong

@@ -7,6 +7,7 @@ import { appendAudit } from './audit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { appendOutbox } from './outbox.ts';
+import { perConnection } from './statement-cache.ts';
 
 /** What the station decided for one case (checkCase said accept). */
 export interface CaseCommit {
@@ -56,8 +57,6 @@ interface Statements {
   readonly run: (input: CaseCommit) => CaseCommitted;
 }
 
-const cache = new WeakMap<Db, Statements>();
-
 /** The guard every outer-code UPDATE carries: the code belongs to a package of this batch. */
 export const IN_BATCH_PACKAGES = 'EXISTS (SELECT 1 FROM batch_packages bp WHERE bp.batch_id = @batch AND bp.package_id = codes.package_id)';
 
@@ -82,9 +81,7 @@ function guardFailed(code: string, kind: CodeKind, why: string): never {
   throw new StoreError('CONFLICT', `${displayCode(code, kind)}: ${why}，整箱未提交 (nothing of the case was committed)`);
 }
 
-function statements(db: Db): Statements {
-  let s = cache.get(db);
-  if (s !== undefined) return s;
+const statements = perConnection((db: Db): Statements => {
   const batch = db.prepare<[number]>(BATCH_FACTS_SQL).raw();
   const aggregateFresh = db.prepare(`UPDATE codes SET status = 3, parent = @parent, batch_id = @batch
     WHERE code = @code AND kind = @kind AND status IN (0, 1) AND parent IS NULL AND ${IN_BATCH_PACKAGES} RETURNING pair`).pluck();
@@ -150,10 +147,8 @@ function statements(db: Db): Statements {
     outboxIds.push(writeFact(db, { type: 'packing', time: input.at, parentKind: 'case-outer', parent: input.caseCode, childKind, children: input.children }, input.epcis, options));
     return { caseCode: input.caseCode, children: input.children.length, innerCodes: innerCaps.length + (casePair === null ? 0 : 1), outboxIds };
   });
-  s = { batch, aggregateFresh, aggregateCommissioned, commissionOuter, commissionInner, insertContainer, run: (input) => run.immediate(input) };
-  cache.set(db, s);
-  return s;
-}
+  return { batch, aggregateFresh, aggregateCommissioned, commissionOuter, commissionInner, insertContainer, run: (input) => run.immediate(input) };
+});
 
 /**
  * Commits one accepted case in ONE transaction (DESIGN §3): children → aggregated under the case, their paired

@@ -2,21 +2,13 @@ import type { Statement } from 'better-sqlite3';
 import type { CodeFacts, CodeLookup } from '../aggregation/check-case.ts';
 import { kindFromInt, statusFromInt } from '../domain/kinds.ts';
 import type { Db } from './open.ts';
+import { perConnection } from './statement-cache.ts';
 
 type FactsRow = [kind: number, status: number, packageId: number, productId: string | null, pair: string | null, parent: string | null];
 
-const cache = new WeakMap<Db, Statement<[string]>>();
-
-function statement(db: Db): Statement<[string]> {
-  let s = cache.get(db);
-  if (s === undefined) {
-    // One primary-key probe on codes plus one rowid probe on code_packages; raw rows avoid object building.
-    s = db.prepare<[string]>(`SELECT c.kind, c.status, c.package_id, p.product_id, c.pair, c.parent
-      FROM codes c JOIN code_packages p ON p.id = c.package_id WHERE c.code = ?`).raw();
-    cache.set(db, s);
-  }
-  return s;
-}
+// One primary-key probe on codes plus one rowid probe on code_packages; raw rows avoid object building.
+const statement = perConnection((db: Db): Statement<[string]> => db.prepare<[string]>(`SELECT c.kind, c.status, c.package_id, p.product_id, c.pair, c.parent
+  FROM codes c JOIN code_packages p ON p.id = c.package_id WHERE c.code = ?`).raw());
 
 /**
  * The CodeLookup port of edge/aggregation over the codes primary key. On the station's hot path (100 cases/s ×

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { FrozenEventText, OutboxCounts, OutboxEntry, OutboxSource, SyncState } from '../../sync/index.ts';
 import { StoreBugError, StoreError } from './errors.ts';
 import type { Db } from './open.ts';
+import { perConnection } from './statement-cache.ts';
 
 /**
  * The transactional outbox over the `outbox` table (migrations/0001-initial.ts): EPCIS events frozen (eventID +
@@ -30,25 +31,16 @@ interface Statements {
   readonly meta: Statement<unknown[]>;
 }
 
-const cache = new WeakMap<Db, Statements>();
-
-function statements(db: Db): Statements {
-  let s = cache.get(db);
-  if (s === undefined) {
-    s = {
-      insert: db.prepare('INSERT INTO outbox (event_id, event_type, body, created_at, batch_id, pallet) VALUES (?, ?, ?, ?, ?, ?)'),
-      peek: db.prepare(`SELECT id, event_id, event_type, body, created_at, pallet, batch_id, attempts FROM outbox
-                        WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?`).raw(),
-      confirm: db.prepare(`UPDATE outbox SET state = 'confirmed', confirmed_at = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
-      quarantine: db.prepare(`UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ? AND state = 'pending'`),
-      attempt: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
-      counts: db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
-      meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-    };
-    cache.set(db, s);
-  }
-  return s;
-}
+const statements = perConnection((db: Db): Statements => ({
+  insert: db.prepare('INSERT INTO outbox (event_id, event_type, body, created_at, batch_id, pallet) VALUES (?, ?, ?, ?, ?, ?)'),
+  peek: db.prepare(`SELECT id, event_id, event_type, body, created_at, pallet, batch_id, attempts FROM outbox
+                    WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?`).raw(),
+  confirm: db.prepare(`UPDATE outbox SET state = 'confirmed', confirmed_at = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
+  quarantine: db.prepare(`UPDATE outbox SET state = 'quarantined', last_error = ? WHERE id = ? AND state = 'pending'`),
+  attempt: db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id BETWEEN ? AND ? AND state = 'pending'`),
+  counts: db.prepare('SELECT state, count(*) AS n FROM outbox GROUP BY state'),
+  meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+}));
 
 /**
  * Appends one frozen event. Must run inside the caller's transaction (the station's decision), so the event

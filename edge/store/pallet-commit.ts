@@ -7,7 +7,7 @@ import { appendAudit } from './audit.ts';
 import { BATCH_FACTS_SQL, IN_BATCH_PACKAGES, readBatchFacts, writeFact, type BatchFacts } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
-import type { Statement } from 'better-sqlite3';
+import { cachedStatement } from './statement-cache.ts';
 
 /**
  * The pallet station's store side (issue 4 §3, DESIGN §6). Cases are stacked on a *pallet stack* that has no
@@ -29,22 +29,8 @@ export interface PalletStack {
   readonly updatedAt: string;
 }
 
-/**
- * Statements of the per-case path (stackCase runs once for every case at the pallet station), prepared once per
- * connection like commitCase's. Each SQL text is used in one mode only (raw / pluck / plain), so sharing is safe.
- */
-const prepared = new WeakMap<Db, Map<string, Statement>>();
-
-function statement(db: Db, sql: string): Statement {
-  let byText = prepared.get(db);
-  if (byText === undefined) { byText = new Map(); prepared.set(db, byText); }
-  let s = byText.get(sql);
-  if (s === undefined) { s = db.prepare(sql); byText.set(sql, s); }
-  return s;
-}
-
 function batchFacts(db: Db, batchId: number): BatchFacts {
-  return readBatchFacts((statement(db, BATCH_FACTS_SQL) as Statement<[number]>).raw(), batchId);
+  return readBatchFacts(cachedStatement<[number]>(db, BATCH_FACTS_SQL, 'raw'), batchId);
 }
 
 function requireRunning(facts: BatchFacts, batchId: number, what: string): void {
@@ -133,11 +119,11 @@ function generatePalletCode(db: Db, batchId: number, productId: string, at: stri
 // ---- stacks ----------------------------------------------------------------------------------------------------
 
 function stackCases(db: Db, stackId: number): string[] {
-  return db.prepare('SELECT case_code FROM pallet_stack_cases WHERE stack_id = ? ORDER BY seq').pluck().all(stackId) as string[];
+  return cachedStatement(db, 'SELECT case_code FROM pallet_stack_cases WHERE stack_id = ? ORDER BY seq', 'pluck').all(stackId) as string[];
 }
 
 function stackRow(db: Db, stackId: number): { id: number; batch_id: number; state: PalletStackState; created_at: string; updated_at: string } {
-  const row = statement(db, 'SELECT * FROM pallet_stacks WHERE id = ?').get(stackId) as ReturnType<typeof stackRow> | undefined;
+  const row = cachedStatement(db, 'SELECT * FROM pallet_stacks WHERE id = ?').get(stackId) as ReturnType<typeof stackRow> | undefined;
   if (row === undefined) throw new StoreError('NOT_FOUND', `垛 #${stackId} 不存在或已提交 (pallet stack not found or already committed)`);
   return row;
 }
@@ -149,7 +135,7 @@ export function getPalletStack(db: Db, stackId: number): PalletStack {
 
 /** Open and parked stacks of a batch (after a restart: the pallets to resume). */
 export function palletStacks(db: Db, batchId: number): PalletStack[] {
-  return (db.prepare('SELECT id FROM pallet_stacks WHERE batch_id = ? ORDER BY id').pluck().all(batchId) as number[]).map((id) => getPalletStack(db, id));
+  return (cachedStatement(db, 'SELECT id FROM pallet_stacks WHERE batch_id = ? ORDER BY id', 'pluck').all(batchId) as number[]).map((id) => getPalletStack(db, id));
 }
 
 /** Starts a new, empty pallet stack for a running batch. */
@@ -178,18 +164,18 @@ export function stackCase(db: Db, stackId: number, caseCode: string, at = new Da
     if (stack.state !== 'open') throw new StoreError('INVALID_STATE', `垛 #${stackId} 已暂存，请先恢复 (pallet stack is parked; resume it first)`);
     const facts = batchFacts(db, stack.batch_id);
     requireRunning(facts, stack.batch_id, '组垛');
-    const ok = statement(db, `SELECT 1 FROM codes c JOIN containers k ON k.code = c.code
+    const ok = cachedStatement(db, `SELECT 1 FROM codes c JOIN containers k ON k.code = c.code
       WHERE c.code = ? AND c.kind = 4 AND c.status = 2 AND c.parent IS NULL AND c.batch_id = ? AND k.level = 'case' AND k.state = 'closed'`).get(caseCode, stack.batch_id);
     if (ok === undefined) throw new StoreError('CONFLICT', `箱码 ${shownCode(db, caseCode)} 不是本批次已装箱、未组垛的箱 (not a packed, unpalletised case of this batch)`);
-    const count = statement(db, 'SELECT count(*) FROM pallet_stack_cases WHERE stack_id = ?').pluck().get(stackId) as number;
+    const count = cachedStatement(db, 'SELECT count(*) FROM pallet_stack_cases WHERE stack_id = ?', 'pluck').get(stackId) as number;
     if (count >= facts.casesPerPallet) throw new StoreError('INVALID_STATE', `垛 #${stackId} 已满 ${facts.casesPerPallet} 箱 (pallet stack is full)`);
     try {
-      statement(db, 'INSERT INTO pallet_stack_cases (case_code, stack_id, seq) VALUES (?, ?, ?)').run(caseCode, stackId, count + 1);
+      cachedStatement(db, 'INSERT INTO pallet_stack_cases (case_code, stack_id, seq) VALUES (?, ?, ?)').run(caseCode, stackId, count + 1);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError('CONFLICT', `箱码 ${shownCode(db, caseCode)} 已在另一个垛上 (case is already on a pallet stack)`, { cause: error });
       throw error;
     }
-    statement(db, 'UPDATE pallet_stacks SET updated_at = ? WHERE id = ?').run(at, stackId);
+    cachedStatement(db, 'UPDATE pallet_stacks SET updated_at = ? WHERE id = ?').run(at, stackId);
     return count + 1;
   }).immediate();
 }

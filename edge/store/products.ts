@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Product } from '../domain/product.ts';
 import { appendAudit } from './audit.ts';
 import { StoreError } from './errors.ts';
+import { cachedStatement } from './statement-cache.ts';
 
 interface ProductRow {
   id: string;
@@ -46,7 +47,8 @@ export function addProduct(db: Database.Database, product: Product, actor: strin
 }
 
 export function getProduct(db: Database.Database, id: string): Product | null {
-  const row = db.prepare('SELECT * FROM products WHERE id = ?').get(id) as ProductRow | undefined;
+  // Read on every status snapshot (up to ~100 a second on a fast line): prepared once per connection.
+  const row = cachedStatement(db, 'SELECT * FROM products WHERE id = ?').get(id) as ProductRow | undefined;
   return row ? fromRow(row) : null;
 }
 

@@ -7,6 +7,7 @@ import { appendAudit } from './audit.ts';
 import { IN_BATCH_PACKAGES } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
+import { perConnection } from './statement-cache.ts';
 
 export const REJECT_STATIONS = ['case', 'pallet'] as const;
 export type RejectStation = (typeof REJECT_STATIONS)[number];
@@ -60,11 +61,7 @@ interface Statements {
   readonly record: (input: RejectInput) => RejectRecorded;
 }
 
-const cache = new WeakMap<Db, Statements>();
-
-function statements(db: Db): Statements {
-  let s = cache.get(db);
-  if (s !== undefined) return s;
+const statements = perConnection((db: Db): Statements => {
   const kindOf = db.prepare<[string]>('SELECT kind FROM codes WHERE code = ?').pluck();
   const insert = db.prepare('INSERT INTO rejects (batch_id, station, at, reason, findings, read_data) VALUES (?, ?, ?, ?, ?, ?)');
   // "Valid and packable": of this batch's packages, the expected kind, not used, not dead (DESIGN §4).
@@ -72,6 +69,7 @@ function statements(db: Db): Statements {
     WHERE code = @code AND kind = @kind AND status IN (0, 1) AND parent IS NULL AND ${IN_BATCH_PACKAGES} RETURNING pair`).pluck();
   const rejectInner = db.prepare('UPDATE codes SET status = 5, batch_id = @batch WHERE code = @code AND status IN (0, 1) AND parent IS NULL AND pair = @outer');
   const confirm = db.prepare(`UPDATE rejects SET confirm = ? WHERE id = ? AND confirm = 'pending'`);
+  const unitsPerBox = db.prepare<[number]>('SELECT p.units_per_box FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?').pluck();
   const mask = (code: string): string => {
     const kind = kindOf.get(code) as number | undefined;
     return kind === undefined ? code : displayCode(code, kindFromInt(kind));
@@ -87,7 +85,7 @@ function statements(db: Db): Statements {
     if (input.station === 'case') {
       // The item leaves the line: its outer codes and their inner pairs become `rejected`; they re-enter only
       // through rework. At the pallet station the case is a finished unit: its codes keep their status.
-      const boxed = (db.prepare('SELECT p.units_per_box FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?').pluck().get(input.batchId) ?? null) !== null;
+      const boxed = (unitsPerBox.get(input.batchId) ?? null) !== null;
       const targets: [string, CodeKind][] = [...new Set(input.read.childCodes)].map((c) => [c, boxed ? 'box' : 'cap-outer']);
       if (input.read.caseCode !== null) targets.push([input.read.caseCode, 'case-outer']);
       for (const [code, kind] of targets) {
@@ -103,10 +101,8 @@ function statements(db: Db): Statements {
     });
     return { id, reason: first.reason, rejectedCodes: rejected };
   });
-  s = { kindOf, insert, rejectOuter, rejectInner, confirm, record: (input) => record.immediate(input) };
-  cache.set(db, s);
-  return s;
-}
+  return { kindOf, insert, rejectOuter, rejectInner, confirm, record: (input) => record.immediate(input) };
+});
 
 /**
  * Records a reject (one transaction): the rejects row (findings and read data masked), the audit row, and at the
