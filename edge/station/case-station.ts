@@ -503,13 +503,16 @@ export class CaseStation {
   }
 
   #remember(v: { outcome: 'accepted' | 'rejected'; read: CaseRead; at: number; started: number; reasons: RejectReason[]; rejectId: number | null; confirm: CaseOutcomeView['confirm'] }): void {
+    // An accepted case was checked to hold only outer codes (never secret): shown as read, without a lookup each.
+    // A rejected read may hold anything (a cap turned over shows its inner code): each code is looked up and masked.
     const lookup = this.#o.lookup;
+    const shown = v.outcome === 'accepted' ? (c: string): string => c : (c: string): string => maskedCode(c, lookup);
     this.#seq += 1;
     this.#last.unshift({
       seq: this.#seq, at: new Date(v.at).toISOString(), outcome: v.outcome,
-      caseCode: v.read.caseCode === null ? null : maskedCode(v.read.caseCode, lookup),
+      caseCode: v.read.caseCode === null ? null : shown(v.read.caseCode),
       childCount: v.read.childCodes.length,
-      codes: v.read.childCodes.slice(0, 48).map((c) => maskedCode(c, lookup)),
+      codes: v.read.childCodes.slice(0, 48).map(shown),
       reasons: v.reasons, reasonLabels: v.reasons.map((r) => REJECT_REASON_ZH[r]),
       rejectId: v.rejectId, confirm: v.confirm, decisionMs: this.#now() - v.started,
     });
