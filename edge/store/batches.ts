@@ -5,6 +5,7 @@ import { formatFieldErrors } from '../domain/field-error.ts';
 import { kindFromInt, type CodeKind } from '../domain/kinds.ts';
 import { appendAudit } from './audit.ts';
 import { StoreError } from './errors.ts';
+import { ONE_OPEN_BATCH_GUARD } from './migrations/0005-one-open-batch-per-line.ts';
 import type { Db } from './open.ts';
 import { reconcileBatch, type Reconciliation } from './reconciliation.ts';
 import { voidUnreworkedRejects } from './void-rejects.ts';
@@ -15,7 +16,8 @@ import type { EpcisContext } from '../../sync/index.ts';
  * through `batchMachine.next`, each in one transaction with its audit row. While a batch is running or paused,
  * its product's pack ratios are locked by the `products_ratio_lock` trigger (migrations/0001-initial.ts) and its
  * code packages cannot join another open batch. A line runs one batch at a time: the station follows the one open
- * batch of its line, so a second running or paused batch on the same line is refused at start.
+ * batch of its line, so a second running or paused batch on the same line is refused at start, by startBatch and
+ * by the database itself (triggers of migrations/0005-one-open-batch-per-line.ts).
  */
 
 export interface BatchPackage {
@@ -89,6 +91,30 @@ function allowedKinds(product: ProductRatios): Set<CodeKind> {
 }
 
 /**
+ * The refusal of a second open batch on `line`, naming the open one (CONFLICT), or null when the line is free.
+ * One message for the code check in startBatch and for the database's own guard (openBatchGuardError).
+ */
+function openBatchConflict(db: Db, line: string): StoreError | null {
+  const open = db.prepare(`SELECT id, lot, state FROM batches WHERE line = ? AND state <> 'closed' ORDER BY id LIMIT 1`).get(line) as { id: number; lot: string; state: BatchState } | undefined;
+  if (open === undefined) return null;
+  const stateZh = open.state === 'running' ? '运行中' : '已暂停';
+  return new StoreError('CONFLICT', `产线 ${line} 已有未关闭的批次 ${open.id}（批号 ${open.lot}，${stateZh}），一条产线同时只能有一个批次，请先关闭它再开始新批次 (line ${line} already has open batch ${open.id}, lot ${open.lot}, ${open.state}: close it before starting another)`);
+}
+
+/**
+ * What a write to `batches` on `line` threw, as the store reports it: the database's one-open-batch-per-line
+ * guard (migrations/0005) becomes the same CONFLICT as startBatch's own check, naming the line and its open
+ * batch, with the SQLite error as cause; anything else is returned unchanged. Call inside the writing
+ * transaction (the guard aborts only the statement, so the open batch is still there to be named).
+ */
+export function openBatchGuardError(db: Db, error: unknown, line: string): unknown {
+  const guard = error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER' && error.message.includes(ONE_OPEN_BATCH_GUARD);
+  if (!guard) return error;
+  const conflict = openBatchConflict(db, line);
+  return conflict === null ? error : new StoreError('CONFLICT', conflict.message, { cause: error });
+}
+
+/**
  * Starts a batch. A line that still has an open (running or paused) batch is refused first (CONFLICT, naming that
  * batch): close it before starting the next. Otherwise every problem comes back at once, each naming its field
  * and value, and nothing is written:
@@ -100,11 +126,8 @@ export function startBatch(db: Db, input: StartBatchInput): Batch {
   const at = input.at ?? new Date().toISOString();
   return db.transaction(() => {
     // Inside the IMMEDIATE transaction: two starts on one line at the same moment are serialised, one is refused.
-    const open = db.prepare(`SELECT id, lot, state FROM batches WHERE line = ? AND state <> 'closed' ORDER BY id LIMIT 1`).get(input.line) as { id: number; lot: string; state: BatchState } | undefined;
-    if (open !== undefined) {
-      const stateZh = open.state === 'running' ? '运行中' : '已暂停';
-      throw new StoreError('CONFLICT', `产线 ${input.line} 已有未关闭的批次 ${open.id}（批号 ${open.lot}，${stateZh}），一条产线同时只能有一个批次，请先关闭它再开始新批次 (line ${input.line} already has open batch ${open.id}, lot ${open.lot}, ${open.state}: close it before starting another)`);
-    }
+    const conflict = openBatchConflict(db, input.line);
+    if (conflict !== null) throw conflict;
     const errors: FieldError[] = [];
     const product = db.prepare('SELECT units_per_box, units_per_case, boxes_per_case, pairing_required FROM products WHERE id = ?').get(input.productId) as ProductRatios | undefined;
     if (product === undefined) errors.push({ path: 'productId', message: `产品 ${JSON.stringify(input.productId)} 不存在 (unknown product)` });
@@ -138,8 +161,13 @@ export function startBatch(db: Db, input: StartBatchInput): Batch {
       if (missing.length > 0) errors.push({ path: 'packages', message: `缺少以下码类型的码包: ${missing.join(', ')} (no package of kind ${missing.join(', ')})` });
     }
     if (errors.length > 0) throw new StoreError('INVALID_INPUT', `批次参数有误 (invalid batch):\n${formatFieldErrors(errors)}`);
-    const id = Number(db.prepare(`INSERT INTO batches (product_id, lot, production_date, line, planned_qty, state, started_at)
-      VALUES (?, ?, ?, ?, ?, 'running', ?)`).run(input.productId, input.lot, input.productionDate, input.line, planned, at).lastInsertRowid);
+    let id: number;
+    try {
+      id = Number(db.prepare(`INSERT INTO batches (product_id, lot, production_date, line, planned_qty, state, started_at)
+        VALUES (?, ?, ?, ?, ?, 'running', ?)`).run(input.productId, input.lot, input.productionDate, input.line, planned, at).lastInsertRowid);
+    } catch (error) {
+      throw openBatchGuardError(db, error, input.line);
+    }
     const link = db.prepare('INSERT INTO batch_packages (batch_id, package_id) VALUES (?, ?)');
     for (const f of found) link.run(id, f.id);
     appendAudit(db, {
@@ -173,8 +201,9 @@ function mustGet(db: Db, id: number): Batch {
 }
 
 /**
- * Running and paused batches, oldest first. One per line since startBatch refuses a second; a database written
- * before that rule may still hold several on one line (the station then follows the newest running one).
+ * Running and paused batches, oldest first. One per line since startBatch refuses a second (and the database
+ * too, migrations/0005); a database written before that rule may still hold several on one line (the station
+ * then follows the newest running one; `wuma verify` names them).
  */
 export function openBatches(db: Db): Batch[] {
   return (db.prepare(`SELECT * FROM batches WHERE state <> 'closed' ORDER BY id`).all() as BatchRow[]).map((r) => fromRow(db, r));

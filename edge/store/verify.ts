@@ -79,6 +79,11 @@ export function verifyStore(db: Database.Database, extra: readonly ExtraCheck[] 
       'SELECT c.code, c.kind FROM codes c LEFT JOIN codes p ON p.code = c.pair WHERE c.pair IS NOT NULL AND (p.code IS NULL OR p.pair IS NOT c.code)',
       (r) => code(r)));
 
+    // Enforced by migrations/0005 for every new batch; a database written before it may still break it.
+    checks.push(fromRows('one-open-batch-per-line', '每条产线最多一个未关闭批次 (at most one open batch per line)', db,
+      `SELECT line, group_concat(id, ', ' ORDER BY id) AS ids FROM batches WHERE state <> 'closed' GROUP BY line HAVING count(*) > 1 ORDER BY line`,
+      (r) => `产线 ${String(r['line'])}: 批次 ${String(r['ids'])} 均未关闭，请用 wuma batch close 关闭多余的批次 (line ${String(r['line'])}: batches ${String(r['ids'])} are all open; close the extra ones with wuma batch close)`));
+
     const chain = verifyAuditChain(db);
     checks.push({
       id: 'audit-chain', title: '审计日志哈希链完整 (audit chain intact)', ok: chain.brokenAt === null,

@@ -8,7 +8,7 @@ export const command: CommandSpec = {
   path: ['verify'],
   summary: '检查数据库完整性与业务不变量 (check database integrity and station invariants)',
   options: {},
-  details: '检查项 (checks): integrity_check, 外键, 码包数量, 一码一父, 已关联必先赋码, 容器子数, 同级关联, 审计哈希链, 待上传队列。\n任一项不通过则退出码 1 (exit 1 on any violation).',
+  details: '检查项 (checks): integrity_check, 外键, 码包数量, 一码一父, 已关联必先赋码, 容器子数, 同级关联, 每条产线最多一个未关闭批次, 审计哈希链, 待上传队列。\n任一项不通过则退出码 1 (exit 1 on any violation).',
   async run(ctx) {
     if (!existsSync(ctx.dbPath)) throw new CommandFailure(`数据库文件不存在: ${ctx.dbPath} (database file not found)`);
     return withStore(ctx, (store) => {
