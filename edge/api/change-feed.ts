@@ -16,6 +16,8 @@ export interface ChangeFeedOptions {
   readonly pollMs: number;
   /** At most one sync-counts push per this many ms (counting the outbox is a scan). */
   readonly syncEveryMs: number;
+  /** The configured line for the database-only status (no station in this process); null when unknown. */
+  readonly line: string | null;
 }
 
 type RejectDbRow = { id: number; batch_id: number; station: string; at: string; reason: number; findings: string; read_data: string; confirm: string; reworked: number };
@@ -61,7 +63,7 @@ export class ChangeFeed {
   /** The status now: the station's (secret reads masked again) or, without a station, the database's. */
   status(): StationStatus {
     const station = this.#o.station;
-    return station === undefined ? statusFromDb(this.#o.db) : maskStatus(this.#o.db, station.status());
+    return station === undefined ? statusFromDb(this.#o.db, new Date(), this.#o.line) : maskStatus(this.#o.db, station.status());
   }
 
   /** Something changed: look at everything in the next turn of the event loop. */

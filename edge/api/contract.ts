@@ -159,6 +159,8 @@ export interface LastReadView {
 export interface StationStatus {
   readonly source: 'station' | 'database';
   readonly at: string;
+  /** The line the station in this process is configured for (batches it starts run on it); null without a station. */
+  readonly line: string | null;
   readonly running: boolean;
   readonly batch: BatchView | null;
   readonly counters: { readonly good: number; readonly reject: number; readonly noRead: number; readonly cases: number; readonly pallets: number };

@@ -10,12 +10,13 @@ const NO_READ = 1;
  * The status snapshot from the database alone (no station in this process, e.g. `wuma api` beside a station
  * running elsewhere, or after hours): the newest open batch, its counters, the open pallet stack and the last
  * case commits and rejects. There is no case being filled and no alarms: those live only in a running station.
+ * `line` is the configured line when the API was given a station config (`wuma api --config`), else null.
  */
-export function statusFromDb(db: Db, now = new Date()): StationStatus {
+export function statusFromDb(db: Db, now = new Date(), line: string | null = null): StationStatus {
   return db.transaction((): StationStatus => {
     const open = openBatches(db);
     const batch = open[open.length - 1] ?? null;
-    const base = { source: 'database' as const, at: now.toISOString(), currentCase: null, alarms: [] };
+    const base = { source: 'database' as const, at: now.toISOString(), line, currentCase: null, alarms: [] };
     if (batch === null) {
       return { ...base, running: false, batch: null, counters: { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 }, currentPallet: null, lastReads: [] };
     }

@@ -55,6 +55,8 @@ export interface StartApiOptions {
   readonly maxUploadBytes?: number;
   /** CJK font for PDF reports (default edge/report's). */
   readonly reportFont?: string;
+  /** The station's configured line, shown in the status when no station runs in this process (`wuma api --config`). */
+  readonly line?: string;
 }
 
 export interface RunningApi {
@@ -165,7 +167,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const sessions = new SessionManager(options.idleTimeoutMs ?? 15 * 60_000);
   let guard: GuardConfig = { hostnames: plan.hostnames, port, scheme: plan.scheme, token };
   const hub = new PushHub(() => guard, logger);
-  const feed = new ChangeFeed({ db, station: options.station, hub, logger, pollMs: options.pollMs ?? 50, syncEveryMs: 1000 });
+  const feed = new ChangeFeed({ db, station: options.station, hub, logger, pollMs: options.pollMs ?? 50, syncEveryMs: 1000, line: options.line ?? null });
   const deps: ApiDeps = {
     db, station: options.station, sessions, feed, logger, epcis: options.epcis, devices: options.devices ?? [],
     throttle: new LoginThrottle(options.loginBackoffMs ?? 1000, options.loginBackoffMaxMs ?? 30_000),

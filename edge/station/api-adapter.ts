@@ -68,6 +68,7 @@ export function apiStatus(db: Db, s: StationStatus, at: Date): ApiStationStatus 
   return {
     source: 'station',
     at: at.toISOString(),
+    line: s.station.line,
     running: s.running,
     batch,
     counters: batch === null ? { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 } : s.running ? { ...s.counters } : stoppedCounters(db, batch.id),

@@ -22,7 +22,7 @@ class CountingStation implements StationLike {
   batchEvents: number[] = [];
   status(): StationStatus {
     return {
-      source: 'station', at: new Date().toISOString(), running: true, batch: null,
+      source: 'station', at: new Date().toISOString(), line: 'L1', running: true, batch: null,
       counters: { good: this.good, reject: 0, noRead: 0, cases: this.good, pallets: 0 },
       currentCase: { code: null, filled: this.good % 12, ratio: 12 }, currentPallet: null, lastReads: [], alarms: [],
     };

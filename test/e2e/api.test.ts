@@ -365,7 +365,7 @@ describe('secrets', () => {
     const secrets = [...m.caps.map((c) => c.inner), ...m.cases.map((c) => c.inner)];
     // A station snapshot that (wrongly) carries a full inner code: the API masks it again.
     const leaky: StationStatus = {
-      source: 'station', at: new Date().toISOString(), running: true, batch: null, counters: { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 },
+      source: 'station', at: new Date().toISOString(), line: 'A1', running: true, batch: null, counters: { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 },
       currentCase: { code: m.cases[3]?.inner ?? '', filled: 1, ratio: 4 }, currentPallet: null,
       lastReads: [{ at: new Date().toISOString(), code: m.caps[9]?.inner ?? '', outcome: 'reject', reason: 'wrong' }], alarms: [],
     };

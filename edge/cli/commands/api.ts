@@ -55,7 +55,7 @@ export const command: CommandSpec = {
     try {
       api = await startApi({
         store, host, port, allowLan, logger, idleTimeoutMs: idle * 60_000,
-        ...(tls === undefined ? {} : { tls }), ...(epcis === undefined ? {} : { epcis }), ...(config === undefined ? {} : { devices: devicesFromConfig(config) }),
+        ...(tls === undefined ? {} : { tls }), ...(epcis === undefined ? {} : { epcis }), ...(config === undefined ? {} : { devices: devicesFromConfig(config), line: config.station.line }),
       });
     } catch (error) {
       await store.close();
