@@ -5,6 +5,7 @@ import { CommandFailure, UsageError } from '../errors.ts';
 import { failOnStoreError } from '../fail-on-store-error.ts';
 import { withStore } from '../with-store.ts';
 import type { Prompt } from '../../aggregation/manual-capture.ts';
+import { captureEndMessage, captureMessage } from '../../station/capture-message.ts';
 import { CaptureRunner, type CaptureEnd, type CaptureStep } from '../../station/capture-runner.ts';
 import { openBatches } from '../../store/batches.ts';
 import { requireCaptureUser } from '../../store/manual-capture-commit.ts';
@@ -41,52 +42,40 @@ class CapturePrinter {
     else this.ctx.print(`${RULE}\n  ${p.text}\n${RULE}`);
   }
 
-  private refused(s: Extract<CaptureStep, { kind: 'refused' }>): void {
-    if (this.ctx.json) this.ctx.printJson({ type: 'refused', code: s.shown, reason: s.reason, detail: s.detail });
-    else this.ctx.print(`✗ 拒收 (refused)${s.shown === null ? '' : ` ${s.shown}`}：${s.detail}`);
-  }
-
   step(s: CaptureStep): void {
     const { ctx } = this;
-    switch (s.kind) {
-      case 'ignored': return;
-      case 'refused': this.refused(s); break;
-      case 'child-added':
-        if (ctx.json) ctx.printJson({ type: 'scan', ok: true, code: s.shown, have: s.have });
-        else ctx.print(`✓ ${s.shown} (${s.have}/${s.need})`);
-        break;
-      case 'control':
-        if (ctx.json) ctx.printJson({ type: 'control', event: s.event, dropped: s.dropped });
-        else ctx.print(s.dropped > 0 ? `已放弃本箱 ${s.dropped} 个码，未提交 (half case dropped, nothing committed)` : `好的 (ok): ${s.event}`);
-        break;
-      case 'case-committed':
-        if (ctx.json) ctx.printJson({ type: 'case', ok: true, caseCode: s.caseCode, children: s.children, auditSeq: s.auditSeq });
-        else ctx.print(`✓✓ 装箱成功 (case committed)：箱码 ${s.caseCode}，${s.children} 个`);
-        break;
-      case 'stacked':
-        if (ctx.json) ctx.printJson({ type: 'stacked', ok: true, caseCode: s.caseCode, stackId: s.stackId, cases: s.cases });
-        else ctx.print(`✓ 箱 ${s.caseCode} 已上垛 (stacked) ${s.cases}/${s.need}`);
-        break;
-      case 'pallet-committed':
-        if (ctx.json) ctx.printJson({ type: 'pallet', ok: true, palletCode: s.palletCode, cases: s.cases, short: s.short, auditSeq: s.auditSeq });
-        else ctx.print(`✓✓ 组垛成功 (pallet committed)：垛码 ${s.palletCode}，${s.cases} 箱${s.short ? '（未满垛 short）' : ''}`);
-        break;
-    }
+    if (s.kind === 'ignored') return;
+    if (ctx.json) ctx.printJson(jsonLine(s));
+    else ctx.print(`${MARK[s.kind]} ${captureMessage(s)}`);
     this.prompt();
   }
 
   /** Ctrl-D / SIGINT: a half case is dropped (never committed); a started pallet stack is parked for later. */
   end(e: CaptureEnd, why: string): void {
     const { ctx } = this;
-    if (e.parkRefused !== null) this.refused(e.parkRefused);
-    const t = e.tally;
-    if (ctx.json) {
-      ctx.printJson({ type: 'end', ok: true, why, cases: t.cases, pallets: t.pallets, refused: t.refused, halfCaseDropped: e.halfCaseDropped, parkedStack: e.parkedStack });
-      return;
+    if (e.parkRefused !== null) {
+      if (ctx.json) ctx.printJson(jsonLine(e.parkRefused));
+      else ctx.print(`${MARK.refused} ${captureMessage(e.parkRefused)}`);
     }
-    if (e.halfCaseDropped > 0) ctx.print(`本箱已扫 ${e.halfCaseDropped} 个码，未提交 (half case of ${e.halfCaseDropped} codes not committed)`);
-    if (e.parkedStack !== null) ctx.print(`垛 #${e.parkedStack} 已暂存，可在组垛工位恢复 (pallet stack #${e.parkedStack} parked)`);
-    ctx.print(`人工采集结束 (manual capture ended)：装箱 ${t.cases}，组垛 ${t.pallets}，拒收 ${t.refused}`);
+    const t = e.tally;
+    if (ctx.json) ctx.printJson({ type: 'end', ok: true, why, cases: t.cases, pallets: t.pallets, refused: t.refused, halfCaseDropped: e.halfCaseDropped, parkedStack: e.parkedStack });
+    else ctx.print(captureEndMessage(e));
+  }
+}
+
+const MARK: Readonly<Record<Exclude<CaptureStep['kind'], 'ignored'>, string>> = {
+  refused: '✗', 'child-added': '✓', control: '·', 'case-committed': '✓✓', stacked: '✓', 'pallet-committed': '✓✓',
+};
+
+/** One step as a JSON line of `wuma capture --json` (the shape scripts and the e2e test read). */
+function jsonLine(s: Exclude<CaptureStep, { kind: 'ignored' }>): Record<string, unknown> {
+  switch (s.kind) {
+    case 'refused': return { type: 'refused', code: s.shown, reason: s.reason, detail: s.detail };
+    case 'child-added': return { type: 'scan', ok: true, code: s.shown, have: s.have };
+    case 'control': return { type: 'control', event: s.event, dropped: s.dropped };
+    case 'case-committed': return { type: 'case', ok: true, caseCode: s.caseCode, children: s.children, auditSeq: s.auditSeq };
+    case 'stacked': return { type: 'stacked', ok: true, caseCode: s.caseCode, stackId: s.stackId, cases: s.cases };
+    case 'pallet-committed': return { type: 'pallet', ok: true, palletCode: s.palletCode, cases: s.cases, short: s.short, auditSeq: s.auditSeq };
   }
 }
 
