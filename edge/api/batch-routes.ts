@@ -10,13 +10,15 @@ import { fileResponse, sessionOf, type ApiDeps, type RouteImpls, type RouteInput
 import { verifySigner } from './verify-signer.ts';
 import { batchView, productView } from './views.ts';
 
-function batchId(params: Readonly<Record<string, string>>): number {
+/** The `{batchId}` path parameter as a number, or 400 naming it. */
+export function batchId(params: Readonly<Record<string, string>>): number {
   const raw = params['batchId'] ?? '';
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw new ApiError('BAD_REQUEST', '批次编号应为正整数 (batch id must be a positive whole number)', { errors: [{ path: 'batchId', message: '应为正整数 (must be a positive whole number)' }] });
   return Number(raw);
 }
 
-function mustBatch(deps: ApiDeps, id: number): Batch {
+/** The batch, or 404. */
+export function mustBatch(deps: ApiDeps, id: number): Batch {
   const b = getBatch(deps.db, id);
   if (b === null) throw new ApiError('NOT_FOUND', `批次 ${id} 不存在 (batch not found)`);
   return b;

@@ -1,6 +1,6 @@
 import { outboxCounts } from '../store/outbox.ts';
 import type { Db } from '../store/open.ts';
-import type { AlarmView, BatchView, RejectView, StationStatus, SyncStatusView } from './contract.ts';
+import type { AlarmView, BatchView, CaptureView, RejectView, StationStatus, SyncStatusView } from './contract.ts';
 import { statusFromDb } from './db-status.ts';
 import type { ApiLogger } from './logger.ts';
 import type { PushHub } from './push-hub.ts';
@@ -89,6 +89,11 @@ export class ChangeFeed {
     }
     this.#o.hub.publish({ type: 'batch', at: new Date().toISOString(), batch, change });
     this.poke();
+  }
+
+  /** A manual-capture session changed (capture-routes.ts); null when it ended. Its codes are masked already. */
+  publishCapture(batchId: number, capture: CaptureView | null): void {
+    this.#o.hub.publish({ type: 'capture', at: new Date().toISOString(), batchId, capture });
   }
 
   /** Import progress of one upload (it-routes.ts importPackage). */

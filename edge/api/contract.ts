@@ -23,7 +23,7 @@ export const API_ROLE_LABEL_ZH: Readonly<Record<ApiRole, string>> = { operator: 
 export type ApiPermission =
   | 'batch.start' | 'batch.pause' | 'batch.close' | 'pallet.force-close' | 'codes.import' | 'device.settings'
   | 'rework.remove' | 'rework.add' | 'rework.replace' | 'rework.relabel' | 'rework.move' | 'rework.break-pallet'
-  | 'rework.destroy' | 'rework.sample' | 'rework.repack';
+  | 'rework.destroy' | 'rework.sample' | 'rework.repack' | 'capture.manual';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -41,7 +41,7 @@ export interface OperationDescriptor {
   /** The user's PIN is asked again in the body (21 CFR 11.200 signed actions). */
   readonly signed: boolean;
   readonly summary: string;
-  readonly tag: 'session' | 'products' | 'batches' | 'station' | 'codes' | 'rejects' | 'rework' | 'devices' | 'packages' | 'sync' | 'charts' | 'docs';
+  readonly tag: 'session' | 'products' | 'batches' | 'station' | 'capture' | 'codes' | 'rejects' | 'rework' | 'devices' | 'packages' | 'sync' | 'charts' | 'docs';
 }
 
 const op = <const D extends OperationDescriptor>(d: D): D => d;
@@ -61,6 +61,10 @@ export const API_OPERATIONS = {
   batchReport: op({ method: 'GET', path: '/api/batches/{batchId}/report', access: 'session', mutating: false, permission: null, signed: false, tag: 'batches', summary: '对账报告 JSON / CSV / PDF (reconciliation report; ?format=json|csv|pdf)' }),
   status: op({ method: 'GET', path: '/api/status', access: 'session', mutating: false, permission: null, signed: false, tag: 'station', summary: '工作站实时状态 (station status snapshot)' }),
   endPallet: op({ method: 'POST', path: '/api/station/end-pallet', access: 'session', mutating: true, permission: 'pallet.force-close', signed: false, tag: 'station', summary: '提前结束当前垛；不足一垛（短垛）时需填写原因 (end the current pallet early; a short pallet needs a reason)' }),
+  getCapture: op({ method: 'GET', path: '/api/batches/{batchId}/capture', access: 'session', mutating: false, permission: null, signed: false, tag: 'capture', summary: '人工采集：当前步骤、提示与上次结果；没有则为 null (manual capture: step, prompt and last outcome; null when none is open)' }),
+  startCapture: op({ method: 'POST', path: '/api/batches/{batchId}/capture', access: 'session', mutating: true, permission: 'capture.manual', signed: false, tag: 'capture', summary: '开始人工采集（相机故障时用手持扫码枪）；每个批次最多一个 (start manual capture for a running batch; one per batch)' }),
+  captureScan: op({ method: 'POST', path: '/api/batches/{batchId}/capture/scan', access: 'session', mutating: true, permission: 'capture.manual', signed: false, tag: 'capture', summary: '人工采集的一次扫码：码或控制码 #CASE #PALLET #END #CLEAR (one scan: a code or a control scan)' }),
+  endCapture: op({ method: 'POST', path: '/api/batches/{batchId}/capture/end', access: 'session', mutating: true, permission: 'capture.manual', signed: false, tag: 'capture', summary: '结束人工采集：未扫齐的箱不提交，未完成的垛暂存 (end manual capture: a half case is dropped, a started pallet parked)' }),
   queryCode: op({ method: 'POST', path: '/api/codes/query', access: 'session', mutating: false, permission: null, signed: false, tag: 'codes', summary: '查码：层级与历史，内码打码显示 (code lookup: tree and history, inner codes masked)' }),
   listRejects: op({ method: 'GET', path: '/api/rejects', access: 'session', mutating: false, permission: null, signed: false, tag: 'rejects', summary: '剔除记录 (rejects; ?batchId=)' }),
   reworkRemove: op({ method: 'POST', path: '/api/rework/remove', access: 'session', mutating: true, permission: 'rework.remove', signed: true, tag: 'rework', summary: '取出 (remove from its container)' }),
@@ -175,6 +179,71 @@ export interface EndPalletBody { readonly reason?: string }
 
 export interface EndPalletResult { readonly kind: string; readonly detail?: unknown }
 
+// ─── manual capture (issue 4 §4) ───────────────────────────────────────────────────────────────────────────────
+
+/** Steps of a manual-capture session (edge/aggregation/manual-capture-machine.ts). */
+export type CaptureStateName = 'case-children' | 'case-code' | 'pallet-cases' | 'pallet-code' | 'ended';
+
+/** What to scan next (edge/aggregation/manual-capture.ts Prompt); `text` is Chinese first, English in parentheses. */
+export type CapturePromptView =
+  | { readonly kind: 'children'; readonly childKind: string; readonly have: number; readonly need: number; readonly text: string }
+  | { readonly kind: 'case-code'; readonly children: number; readonly text: string }
+  | { readonly kind: 'case-codes'; readonly have: number; readonly need: number; readonly text: string }
+  | { readonly kind: 'pallet-code'; readonly cases: number; readonly need: number; readonly short: boolean; readonly text: string }
+  | { readonly kind: 'ended'; readonly text: string };
+
+/**
+ * Why a scan was refused: a case-station reason (`duplicate`, `foreign`, … as in RejectView findings), a scan at
+ * the wrong step (`wrong-step`: a bottle code where the case code is due) or a control scan not allowed now
+ * (`not-now`); or the store refused the commit (an ApiErrorCode: `CONFLICT` when the automatic station took one of
+ * the codes first, `INVALID_STATE` when the batch no longer runs, …).
+ */
+export type CaptureRefuseReason =
+  | 'no-read' | 'missing' | 'excess' | 'foreign' | 'wrong' | 'duplicate' | 'unpaired' | 'unusable' | 'case-code'
+  | 'wrong-step' | 'not-now' | ApiErrorCode;
+
+/** What one scan did. `code` is the scan as it may be shown (secret kinds masked); `message` says it in Chinese first. */
+export type CaptureOutcomeView =
+  | { readonly kind: 'accepted'; readonly action: 'child-added' | 'control' | 'case-committed' | 'stacked' | 'pallet-committed'; readonly code: string | null; readonly message: string; readonly by: string; readonly at: string }
+  | { readonly kind: 'refused'; readonly reason: CaptureRefuseReason; readonly code: string | null; readonly message: string; readonly by: string; readonly at: string };
+
+/** One open manual-capture session (at most one per batch, in the API process's memory). */
+export interface CaptureView {
+  readonly batchId: number;
+  readonly state: CaptureStateName;
+  readonly prompt: CapturePromptView;
+  /** The half case's child codes in scan order, as shown (outer codes; any secret kind masked). Not committed yet. */
+  readonly children: readonly string[];
+  /** Case codes on the pallet being built (persisted on the stack as they are scanned). */
+  readonly cases: readonly string[];
+  /** The pallet was ended below its ratio (#END): a short pallet. */
+  readonly short: boolean;
+  readonly stackId: number | null;
+  /** Child kind of a case (`cap-outer`, or `box` for a product with a box level), and the ratios. */
+  readonly childKind: string;
+  readonly unitsPerCase: number;
+  readonly casesPerPallet: number;
+  readonly tally: { readonly cases: number; readonly pallets: number; readonly refused: number };
+  readonly startedBy: { readonly id: string; readonly name: string };
+  readonly startedAt: string;
+  readonly last: CaptureOutcomeView | null;
+}
+
+/** One scan from a handheld scanner: a code, or a control scan (#CASE #PALLET #END #CLEAR). */
+export interface CaptureScanBody { readonly scan: string }
+
+export interface CaptureScanResult { readonly outcome: CaptureOutcomeView; readonly capture: CaptureView }
+
+export interface CaptureEndResult {
+  readonly batchId: number;
+  /** Child codes of a half case that were dropped (never committed). */
+  readonly halfCaseDropped: number;
+  /** The pallet stack set aside for the pallet station to resume; null when none was started. */
+  readonly parkedStack: number | null;
+  readonly tally: CaptureView['tally'];
+  readonly message: string;
+}
+
 export interface CodeQueryBody { readonly code: string }
 
 /** edge/store/query.ts CodeHistory with every secret code masked; null code = unknown. */
@@ -283,6 +352,10 @@ export interface ApiContract {
   batchReport: { params: { batchId: number }; query?: { format?: 'json' | 'csv' | 'pdf' }; response: ReconciliationView };
   status: { response: StationStatus };
   endPallet: { body: EndPalletBody; response: EndPalletResult };
+  getCapture: { params: { batchId: number }; response: { capture: CaptureView | null } };
+  startCapture: { params: { batchId: number }; response: CaptureView };
+  captureScan: { params: { batchId: number }; body: CaptureScanBody; response: CaptureScanResult };
+  endCapture: { params: { batchId: number }; response: CaptureEndResult };
   queryCode: { body: CodeQueryBody; response: { found: boolean; history: CodeHistoryView | null } };
   listRejects: { query?: { batchId?: number; limit?: number }; response: { rejects: readonly RejectView[] } };
   reworkRemove: { body: ReworkBodies['reworkRemove']; response: ReworkResultView };
@@ -306,7 +379,7 @@ export interface ApiContract {
 
 // ─── WebSocket push (/api/ws) ──────────────────────────────────────────────────────────────────────────────────
 
-export const PUSH_TOPICS = ['status', 'batch', 'alarm', 'reject', 'sync', 'import', 'session'] as const;
+export const PUSH_TOPICS = ['status', 'batch', 'alarm', 'reject', 'sync', 'import', 'session', 'capture'] as const;
 export type PushTopic = (typeof PUSH_TOPICS)[number];
 
 /** Server → client messages, one JSON object per WebSocket text frame. `seq` rises by one per connection. */
@@ -318,7 +391,9 @@ export type PushMessage =
   | { readonly type: 'reject'; readonly seq: number; readonly at: string; readonly reject: RejectView }
   | { readonly type: 'sync'; readonly seq: number; readonly at: string; readonly counts: SyncStatusView['counts'] }
   | { readonly type: 'import'; readonly seq: number; readonly at: string; readonly importId: string; readonly linesRead: number; readonly bytesReceived: number; readonly phase: 'upload' | 'verify' | 'done' | 'failed' }
-  | { readonly type: 'session'; readonly seq: number; readonly at: string; readonly event: 'expired' | 'logout' };
+  | { readonly type: 'session'; readonly seq: number; readonly at: string; readonly event: 'expired' | 'logout' }
+  /** A manual-capture session of `batchId` changed (a scan, a start); `capture: null` when it ended. */
+  | { readonly type: 'capture'; readonly seq: number; readonly at: string; readonly batchId: number; readonly capture: CaptureView | null };
 
 export type PushType = PushMessage['type'];
 

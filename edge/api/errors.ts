@@ -8,6 +8,16 @@ export const ERROR_STATUS: Readonly<Record<ApiErrorCode, number>> = {
   LOGIN_THROTTLED: 429, INTERNAL: 500,
 };
 
+const STORE_CODES: Readonly<Record<string, ApiErrorCode>> = {
+  NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', INVALID_INPUT: 'BAD_REQUEST', INVALID_STATE: 'INVALID_STATE', AUTH_FAILED: 'AUTH_FAILED',
+  LOCKED_OUT: 'LOCKED_OUT', FORBIDDEN: 'FORBIDDEN',
+};
+
+/** The API error code of a store refusal (edge/store/errors.ts StoreErrorCode); anything unexpected is INTERNAL. */
+export function apiCodeOfStore(code: string): ApiErrorCode {
+  return STORE_CODES[code] ?? 'INTERNAL';
+}
+
 /**
  * An expected refusal of the API, answered as `ApiErrorBody` with the status of its code. Messages are
  * Simplified Chinese first with English in parentheses, and never hold a PIN, badge, token or secret code.

@@ -10,7 +10,7 @@ import { guardRequest, parseCookies, type GuardConfig } from './request-guard.ts
 export type Outgoing = PushMessage extends infer M ? M extends { seq: number } ? Omit<M, 'seq'> : never : never;
 
 const TOPIC_OF: Readonly<Record<PushMessage['type'], PushTopic | null>> = {
-  hello: null, status: 'status', batch: 'batch', alarm: 'alarm', reject: 'reject', sync: 'sync', import: 'import', session: 'session',
+  hello: null, status: 'status', batch: 'batch', alarm: 'alarm', reject: 'reject', sync: 'sync', import: 'import', session: 'session', capture: 'capture',
 };
 
 

@@ -1,6 +1,7 @@
 import { API_OPERATIONS, type OperationDescriptor, type OperationId } from './contract.ts';
 import type { Action } from '../store/users.ts';
 import { BATCH_ROUTES } from './batch-routes.ts';
+import { CAPTURE_ROUTES } from './capture-routes.ts';
 import { IT_ROUTES } from './it-routes.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { REWORK_ROUTES } from './rework-routes.ts';
@@ -18,7 +19,7 @@ const DOCS: RouteImpls<'openapi'> = {
 };
 
 /** One implementation per contract operation: a missing or extra handler is a type error here. */
-const IMPLS: RouteImpls<OperationId> = { ...SESSION_ROUTES, ...BATCH_ROUTES, ...STATION_ROUTES, ...REWORK_ROUTES, ...IT_ROUTES, ...DOCS };
+const IMPLS: RouteImpls<OperationId> = { ...SESSION_ROUTES, ...BATCH_ROUTES, ...STATION_ROUTES, ...CAPTURE_ROUTES, ...REWORK_ROUTES, ...IT_ROUTES, ...DOCS };
 
 export interface Route {
   readonly id: OperationId;

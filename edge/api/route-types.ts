@@ -3,6 +3,7 @@ import type { EpcisContext } from '../../sync/index.ts';
 import type { Db } from '../store/open.ts';
 import type { ApiContract, OperationId } from './contract.ts';
 import type { ApiDevice } from './api-device.ts';
+import type { CaptureSessions } from './capture-sessions.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { JsonSchema } from './json-schema.ts';
 import type { ApiLogger } from './logger.ts';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   readonly devices: readonly ApiDevice[];
   readonly logger: ApiLogger;
   readonly feed: ChangeFeed;
+  /** Manual-capture sessions (at most one per batch), in this process's memory. */
+  readonly captures: CaptureSessions;
   readonly uploadDir: string;
   readonly maxUploadBytes: number;
   readonly reportFont: string | undefined;

@@ -10,9 +10,10 @@ import { getUser, mayPerform, PERMISSIONS, ROLE_LABEL_ZH, type Action } from '..
 import packageJson from '../../package.json' with { type: 'json' };
 import type { ApiDevice } from './api-device.ts';
 import { buildOpenApi } from './build-openapi.ts';
+import { CaptureSessions } from './capture-sessions.ts';
 import { ChangeFeed } from './change-feed.ts';
-import { SESSION_COOKIE, SESSION_HEADER, TOKEN_COOKIE, type ApiErrorBody, type ApiErrorCode } from './contract.ts';
-import { ApiError, ApiStartError } from './errors.ts';
+import { SESSION_COOKIE, SESSION_HEADER, TOKEN_COOKIE, type ApiErrorBody } from './contract.ts';
+import { ApiError, ApiStartError, apiCodeOfStore } from './errors.ts';
 import { SILENT_API_LOGGER, type ApiLogger } from './logger.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PushHub } from './push-hub.ts';
@@ -73,10 +74,6 @@ export interface RunningApi {
 const MAX_JSON_BYTES = 1024 * 1024;
 const DEFAULT_RENDERER = new URL('../../desktop/renderer/', import.meta.url).pathname;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
-const STORE_CODES: Readonly<Record<string, ApiErrorCode>> = {
-  NOT_FOUND: 'NOT_FOUND', CONFLICT: 'CONFLICT', INVALID_INPUT: 'BAD_REQUEST', INVALID_STATE: 'INVALID_STATE', AUTH_FAILED: 'AUTH_FAILED',
-  LOCKED_OUT: 'LOCKED_OUT', FORBIDDEN: 'FORBIDDEN',
-};
 
 /** Which host to bind and which Host names to accept; refuses a LAN bind without the flag and TLS. */
 function bindPlan(options: StartApiOptions): { bind: string; hostnames: string[]; scheme: 'http' | 'https' } {
@@ -97,7 +94,7 @@ function errorBody(error: ApiError): ApiErrorBody {
 
 /** A store refusal as an API error; INVALID_INPUT messages carry `path: message` lines after the first. */
 function fromStore(error: StoreError): ApiError {
-  const code = STORE_CODES[error.code] ?? 'INTERNAL';
+  const code = apiCodeOfStore(error.code);
   if (code !== 'BAD_REQUEST') return new ApiError(code, error.message);
   const lines = error.message.split('\n');
   const errors = lines.slice(1).map((l) => /^\s*([^:\s]+):\s*(.*)$/.exec(l)).filter((m) => m !== null).map((m) => ({ path: m[1] ?? '', message: m[2] ?? '' }));
@@ -169,7 +166,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const hub = new PushHub(() => guard, logger);
   const feed = new ChangeFeed({ db, station: options.station, hub, logger, pollMs: options.pollMs ?? 50, syncEveryMs: 1000, line: options.line ?? null });
   const deps: ApiDeps = {
-    db, station: options.station, sessions, feed, logger, epcis: options.epcis, devices: options.devices ?? [],
+    db, station: options.station, sessions, feed, logger, captures: new CaptureSessions(), epcis: options.epcis, devices: options.devices ?? [],
     throttle: new LoginThrottle(options.loginBackoffMs ?? 1000, options.loginBackoffMaxMs ?? 30_000),
     uploadDir: options.uploadDir ?? tmpdir(), maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3, reportFont: options.reportFont,
   };
@@ -327,6 +324,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     close() {
       closing ??= (async () => {
         clearInterval(sweep);
+        // Like Ctrl-D in `wuma capture`: half cases dropped, started pallet stacks parked (never left open unowned).
+        if (db.open) deps.captures.endAll(logger);
         feed.close();
         await hub.close();
         await new Promise<void>((resolve) => {
