@@ -182,7 +182,8 @@ export function operatorScreen(ctx: ScreenContext): Screen {
     const sameDay = batches.filter((b) => b.productId === prod.id && b.productionDate === today).length;
     const lot = h('input', { class: 'field field-big', 'data-testid': 'lot-input', value: `${today.replaceAll('-', '')}${String(sameDay + 1).padStart(2, '0')}`, 'aria-label': t('batch.lot') });
     const date = h('input', { class: 'field field-big', type: 'date', 'data-testid': 'date-input', value: today, 'aria-label': t('batch.date') });
-    const line = batches[0]?.line ?? 'L1';
+    // The station's configured line; without a station in edge (API only), the line of the newest batch.
+    const line = status?.line ?? batches[0]?.line ?? 'L1';
     const chosen = choosePackages(prod, packages, batches);
     const start = async (): Promise<void> => {
       try {
