@@ -2,6 +2,7 @@ import type { BatchView, PackageView, ProductView, PushMessage, RejectView, Stat
 import { call } from '../api.ts';
 import { beep } from '../beep.ts';
 import { alarmPanel } from '../components/alarm-panel.ts';
+import { capturePanel, type CapturePanel } from '../components/capture-panel.ts';
 import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { progressBar } from '../components/progress.ts';
 import { signDialog } from '../components/sign-dialog.ts';
@@ -16,7 +17,8 @@ const MAX_REJECTS = 6;
  * The line operator's screen. Without a running batch: the products as big buttons; one tap prefills lot, date,
  * line and code packages, a second starts (≤ 3 actions). With a batch: large live counters, the case being filled
  * and the pallet's progress, the last reads (inner codes come masked from the API), rejects with their reason,
- * alarms with what to do; pause / resume, end the pallet early, close (where the role may).
+ * alarms with what to do; pause / resume, end the pallet early, close (where the role may); manual capture with
+ * the handheld scanner when the camera is down (components/capture-panel.ts), in place of the live view.
  */
 export function operatorScreen(ctx: ScreenContext): Screen {
   const root = h('div', { class: 'operator' });
@@ -27,6 +29,8 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   let disposed = false;
   // After a close the report links stay up until the operator asks for a new batch (pushes must not wipe them).
   let closedShown = false;
+  // Manual capture shown in place of the live view (null: the live view).
+  let capture: CapturePanel | null = null;
   // Live parts, re-filled on each status push without rebuilding the page (no flicker at 10 pushes/s).
   const counters = h('div', { class: 'counters', 'data-testid': 'counters' });
   const progress = h('div', { class: 'progress-row' });
@@ -51,6 +55,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
 
   const draw = (): void => {
     if (closedShown) return;
+    if (capture !== null) { replace(root, capture.root); return; }
     if (status === null) { replace(root, h('p', { class: 'loading' }, t('common.loading'))); return; }
     const b = status.batch;
     if (b === null || b.state === 'closed') { void drawStart(); return; }
@@ -86,6 +91,10 @@ export function operatorScreen(ctx: ScreenContext): Screen {
           class: 'btn btn-big', 'data-testid': 'end-pallet',
           onclick: () => { void endPallet(); },
         }, t('op.endPallet')) : null,
+        ctx.may('capture.manual') && !paused ? h('button', {
+          class: 'btn btn-big btn-warn', 'data-testid': 'open-capture',
+          onclick: () => { openCapture(b); },
+        }, t('capture.open')) : null,
         ctx.may('batch.close') ? h('button', {
           class: 'btn btn-big btn-danger', 'data-testid': 'close-batch',
           onclick: () => { void closeBatchFlow(ctx, b).then((r) => { if (r !== null) { showClosed(r.batch); } }); },
@@ -103,6 +112,12 @@ export function operatorScreen(ctx: ScreenContext): Screen {
       reportLinks(b),
       h('button', { class: 'btn btn-primary btn-big', 'data-testid': 'new-batch', onclick: () => { closedShown = false; void drawStart(); } }, t('batch.new')),
     ));
+  };
+
+  const openCapture = (b: BatchView): void => {
+    capture?.dispose();
+    capture = capturePanel(ctx, b, () => { capture?.dispose(); capture = null; void load(); });
+    draw();
   };
 
   /** 提前结束本垛: the pallet is short of its ratio, so the operator says why (no PIN: it is not a signed action). */
@@ -221,6 +236,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
   const screen: Screen = {
     root,
     onPush(m: PushMessage): void {
+      capture?.onPush(m);
       if (m.type === 'status') {
         const batchChanged = status?.batch?.id !== m.status.batch?.id || status?.batch?.state !== m.status.batch?.state;
         status = m.status;
@@ -237,7 +253,7 @@ export function operatorScreen(ctx: ScreenContext): Screen {
         void load();
       }
     },
-    dispose(): void { disposed = true; },
+    dispose(): void { disposed = true; capture?.dispose(); },
   };
   draw();
   void load();
