@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import type { CodeProfile } from '../codes/profile.ts';
@@ -112,6 +113,57 @@ describe('generatePackage', () => {
     expect(result.count).toBe(3_000);
     expect(result.transactions).toBe(6);
     expect(codesOf(req.uuid)).toHaveLength(3_000);
+  });
+
+  /** A product and a batch in `state`, written as another process (the station) would. */
+  function batchIn(state: 'running' | 'paused', db = store.db): void {
+    db.exec(`INSERT OR IGNORE INTO products (id, name, units_per_case, cases_per_pallet, profiles, created_at) VALUES ('p', 'x', 12, 70, '{}', 'now')`);
+    db.prepare(`INSERT INTO batches (product_id, lot, production_date, line, state, started_at) VALUES ('p', 'L1', '2026-03-01', 'A1', ?, 'now')`).run(state);
+  }
+
+  it('writes line-friendly small transactions while a batch is running, and 1M-row ones when none is', async () => {
+    const progress: GenerateProgress[] = [];
+    batchIn('running');
+    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 60_000 });
+    const small = await generatePackage(store.db, req, hooks(9, progress));
+    // Starts at 10,000 rows and at most doubles per step, so 60,000 codes take ≥ 3 transactions, none near 1M.
+    expect(small.writeLock.transactions.fast).toBe(0);
+    expect(small.writeLock.transactions.line).toBe(small.transactions);
+    expect(small.transactions).toBeGreaterThanOrEqual(3);
+    expect(small.writeLock.largestRows).toEqual({ fast: 0, line: expect.any(Number) });
+    expect(small.writeLock.largestRows.line).toBeLessThanOrEqual(30_000);
+    expect(progress.filter((p) => p.phase === 'insert').map((p) => p.done).at(-1)).toBe(60_000);
+    expect(codesOf(req.uuid)).toHaveLength(60_000);
+    expect(row(req.uuid)).toMatchObject({ state: 'ready', count: 60_000 });
+
+    // A paused batch is no running line: the fast path is back, one transaction for the whole package.
+    store.db.exec(`UPDATE batches SET state = 'paused'`);
+    const fast = await generatePackage(store.db, request({ profile: DEFAULT_PROFILES['cap-outer'], count: 60_000 }), hooks(10));
+    expect(fast.writeLock).toMatchObject({ transactions: { fast: 1, line: 0 }, largestRows: { fast: 60_000, line: 0 } });
+    expect(verifyStore(store.db).ok).toBe(true);
+  });
+
+  it('switches to small transactions between two transactions when a batch starts during the run', async () => {
+    const station = new Database(dir.file('wuma.db'));
+    try {
+      let started = false;
+      const progress: GenerateProgress[] = [];
+      const onProgress = (p: GenerateProgress): void => {
+        progress.push(p);
+        // The first committed transaction: the line starts, through another connection.
+        if (p.phase === 'insert' && !started) { started = true; batchIn('running', station); }
+      };
+      const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 100_000, batchRows: 40_000 });
+      const result = await generatePackage(store.db, req, { random: seededBytes(11), onProgress, cancelled: () => false });
+      expect(result.writeLock.transactions.fast).toBe(1);
+      expect(result.writeLock.largestRows.fast).toBe(40_000);
+      expect(result.writeLock.transactions.line).toBeGreaterThanOrEqual(2);
+      expect(result.writeLock.largestRows.line).toBeLessThanOrEqual(30_000);
+      expect(codesOf(req.uuid)).toHaveLength(100_000);
+      expect(row(req.uuid)).toMatchObject({ state: 'ready', count: 100_000 });
+    } finally {
+      station.close();
+    }
   });
 
   it('rejects a count outside 1..100,000,000', async () => {

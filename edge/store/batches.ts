@@ -209,6 +209,15 @@ export function openBatches(db: Db): Batch[] {
   return (db.prepare(`SELECT * FROM batches WHERE state <> 'closed' ORDER BY id`).all() as BatchRow[]).map((r) => fromRow(db, r));
 }
 
+/**
+ * Whether any batch in the database is running, i.e. some line is producing and committing cases. The bulk
+ * generator asks before each of its transactions (edge/generate/generate-package.ts).
+ */
+export function hasRunningBatch(db: Db): boolean {
+  // `state <> 'closed'` lets the planner walk the partial index batches_open_line (open batches only).
+  return db.prepare(`SELECT EXISTS (SELECT 1 FROM batches WHERE state <> 'closed' AND state = 'running')`).pluck().get() === 1;
+}
+
 function transition(db: Db, id: number, event: BatchEvent, actor: string, at: string): Batch {
   return db.transaction(() => {
     const batch = mustGet(db, id);

@@ -120,11 +120,14 @@ export const command: CommandSpec = {
         out: result.out,
         replaced: result.replaced,
         transactions: result.transactions,
+        writeLock: result.writeLock,
         timingsMs: { ...result.timingsMs, checkpoint: checkpointMs, total: totalMs },
       });
     } else {
       ctx.print(`已生成 ${result.count.toLocaleString('en-US')} 个${CODE_KIND_LABEL_ZH[kind]} (${kind})，码包 (package) ${result.uuid}`);
       if (result.out) ctx.print(`导出文件 (export${result.out.sealed ? ', encrypted' : ''}): ${result.out.path}  SHA-256 ${result.sha256 ?? ''}`);
+      const { line } = result.writeLock.transactions;
+      if (line > 0) ctx.print(`有批次在运行，${line} 个事务分小批写入，以免产线等待，最长占用写锁 ${Math.round(result.writeLock.holdMs.max)} ms (a batch was running: ${line} small transactions so the line never waits long; longest write-lock hold ${Math.round(result.writeLock.holdMs.max)} ms)`);
       ctx.print(`用时 (time): ${(totalMs / 1000).toFixed(1)} s`);
     }
     return 0;
