@@ -8,7 +8,7 @@ import type { PlcEvent, PlcPort } from '../plc/plc-port.ts';
 import { allocateCaseCode } from '../store/case-allocation.ts';
 import { commitCase } from '../store/case-commit.ts';
 import { StoreError } from '../store/errors.ts';
-import type { Db } from '../store/open.ts';
+import { nudgeCheckpoint, type Db } from '../store/open.ts';
 import { recordReject, setRejectConfirm } from '../store/rejects.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
@@ -288,6 +288,8 @@ export class CaseStation {
           break;
         }
         await this.#handle(prefetched);
+        // Committed and told the PLC, nothing queued: the gap before the next case is the checkpoint's moment.
+        if (this.#queue.length === 0) nudgeCheckpoint(this.#o.db);
       }
     } finally {
       this.#draining = false;

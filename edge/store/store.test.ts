@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { appendAudit, openStore, verifyAuditChain, verifyStore, type Store } from './index.ts';
+import { nudgeCheckpoint } from './open.ts';
 
 let dir: TempDir;
 const open: Store[] = [];
@@ -46,6 +47,24 @@ describe('openStore', () => {
     while ((s.checkpointer?.stats.runs ?? 0) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(s.checkpointer?.stats.runs).toBeGreaterThanOrEqual(2);
     expect(s.checkpointer?.stats.errors).toEqual([]);
+  });
+
+  it('checkpoints on a nudge once the minimum gap has passed, and not before', async () => {
+    const due = openTracked(dir.file('due.db'), { checkpointer: true, checkpointIntervalMs: 60_000, checkpointMinGapMs: 0 });
+    const early = openTracked(dir.file('early.db'), { checkpointer: true, checkpointIntervalMs: 60_000, checkpointMinGapMs: 60_000 });
+    for (const s of [due, early]) s.db.exec("INSERT INTO meta VALUES ('k', 'v')");
+    nudgeCheckpoint(due.db);
+    nudgeCheckpoint(early.db);
+    const deadline = Date.now() + 5_000;
+    while ((due.checkpointer?.stats.runs ?? 0) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(due.checkpointer?.stats.runs).toBe(1);
+    expect(due.checkpointer?.stats.lastCheckpointed).toBeGreaterThan(0);
+    // The early store's nudge was sent at the same moment and answered in the same worker turn: still nothing.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(early.checkpointer?.stats.runs).toBe(0);
+    // A connection without a checkpointer ignores nudges.
+    const plain = openTracked(dir.file('plain.db'), { checkpointer: false });
+    expect(() => { nudgeCheckpoint(plain.db); }).not.toThrow();
   });
 });
 
