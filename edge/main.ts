@@ -109,6 +109,12 @@ export interface RunningStation {
    * is why the API pauses and closes the station's own batch through `pauseBatch` / `closeBatch` instead.
    */
   adoptBatch(batchId: number): Promise<Batch | null>;
+  /**
+   * Cases or pallets of `batchId` were committed in the store beside the stations (manual capture, rework through
+   * the local API): once no case is in hand, the counters are read again from the database, so the operator's
+   * counts include them. Nothing happens for a batch the stations do not run. Serialised like `adoptBatch`.
+   */
+  recount(batchId: number): Promise<void>;
   /** The operator's 结束本垛; a short pallet needs a reason. */
   endPallet(input: { readonly actor: string; readonly reason?: string }): Promise<PalletOutcome>;
   parkPallet(actor: string): PalletStack;
@@ -412,6 +418,19 @@ export async function startStation(config: StationConfig, overrides: StationOver
     },
     adoptBatch(batchId) {
       return serial(() => adopt(batchId));
+    },
+    recount(batchId) {
+      return serial(async () => {
+        if (stationsOn !== batchId) return;
+        // A case in hand is committed before its counter moves (the PLC is told in between): count only when none is.
+        await caseStation?.idle();
+        if (stationsOn !== batchId) return;
+        const counts = batchCounts(db, batchId);
+        caseStation?.recount({ good: counts.good, reject: counts.reject, noRead: counts.noRead });
+        palletStation?.recount(counts.pallets);
+        signals.setCounters({ good: counts.good, reject: counts.reject, noRead: counts.noRead });
+        changed();
+      });
     },
     async endPallet(input) {
       if (palletStation === null) throw new StationStateError('本站未配置组垛工位 (no pallet station configured)');

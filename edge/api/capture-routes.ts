@@ -103,8 +103,10 @@ export const CAPTURE_ROUTES: RouteImpls<'getCapture' | 'startCapture' | 'capture
       const fields = { batchId: id, userId: user.id, outcome: outcome.kind, ...(outcome.kind === 'refused' ? { reason: outcome.reason } : { action: outcome.action }), code: outcome.code };
       if (step.kind === 'child-added' || step.kind === 'control') deps.logger.debug('api.capture.scan', fields);
       else deps.logger.info('api.capture.scan', fields);
-      // Commits change counters and stacks: push the status too (this connection's own writes are not polled).
-      if (step.kind === 'case-committed' || step.kind === 'stacked' || step.kind === 'pallet-committed') deps.feed.poke();
+      // Commits change counters and stacks: the station counts again and the status is pushed (this connection's
+      // own writes are not polled).
+      if (step.kind === 'case-committed' || step.kind === 'pallet-committed') deps.feed.storeChanged(id);
+      else if (step.kind === 'stacked') deps.feed.poke();
       const view = captureView(open);
       deps.feed.publishCapture(id, view);
       return { outcome, capture: view };

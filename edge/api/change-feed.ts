@@ -91,6 +91,14 @@ export class ChangeFeed {
     this.poke();
   }
 
+  /** The API committed cases or pallets of a batch (manual capture): the station counts again, then a push. */
+  storeChanged(batchId: number): void {
+    try { this.#o.station?.storeChanged?.(batchId); } catch (error) {
+      this.#o.logger.error('api.station.store-changed-failed', { batchId, error: (error as Error).message });
+    }
+    this.poke();
+  }
+
   /** A manual-capture session changed (capture-routes.ts); null when it ended. Its codes are masked already. */
   publishCapture(batchId: number, capture: CaptureView | null): void {
     this.#o.hub.publish({ type: 'capture', at: new Date().toISOString(), batchId, capture });

@@ -31,7 +31,10 @@ function signed<K extends ReworkOp>(action: string, fields: Record<string, JsonS
       const sig: Signature = { userId: sessionOf(input).user.id, pin: body.pin, reason: body.reason };
       const outcome = run(deps.db, env(deps), sig, input);
       deps.logger.info('api.rework', { action, userId: sig.userId, auditSeq: outcome.auditSeq });
-      deps.feed.poke();
+      // Rework may add or remove cases and pallets (repack, break, sample): the station's batch is counted again.
+      const held = deps.station?.status().batch?.id;
+      if (held === undefined) deps.feed.poke();
+      else deps.feed.storeChanged(held);
       return view(action, outcome);
     },
   };

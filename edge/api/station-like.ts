@@ -16,6 +16,8 @@ export interface StationLike {
   onChange(listener: () => void): () => void;
   /** The API started, paused, resumed or closed a batch in the store: adopt it. Must not throw. */
   batchChanged?(batchId: number): void;
+  /** The API committed cases or pallets of `batchId` beside the station (manual capture): count again. Must not throw. */
+  storeChanged?(batchId: number): void;
   /**
    * Pauses `batchId` if it is the batch this station runs: waits for the cases in hand, then commits the pause.
    * null: not this station's batch (or no batch in hand) — the API commits the pause in the store.

@@ -18,6 +18,8 @@ export interface AdaptableStation {
   onChange(listener: () => void): () => void;
   /** Re-reads the batch the API committed in the store and starts / pauses / stops the stations to match. */
   adoptBatch(batchId: number): Promise<unknown>;
+  /** Re-reads the counters of the batch it runs once no case is in hand (cases committed beside it). */
+  recount(batchId: number): Promise<unknown>;
   /** Pauses the batch it holds once the cases in hand are decided; refused (STATION_STATE) for another batch. */
   pauseBatch(actor: string, batchId?: number): Promise<Batch>;
   closeBatch(input: { readonly actor: string; readonly reason?: string; readonly batchId?: number }): Promise<CloseOutcome>;
@@ -106,6 +108,9 @@ export function stationApiAdapter(station: AdaptableStation, options: ApiAdapter
     onChange: (listener) => station.onChange(listener),
     batchChanged(batchId) {
       station.adoptBatch(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
+    },
+    storeChanged(batchId) {
+      station.recount(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
     },
     async pauseBatch(batchId, actor): Promise<Batch | null> {
       if (!holds(batchId)) return null;

@@ -230,6 +230,15 @@ export class CaseStation {
     this.#step('start');
   }
 
+  /**
+   * Counters read again from the database (cases committed beside the station: manual capture, rework). Call it
+   * with no case in hand (after `idle()`), or a case committed but not yet counted would be counted twice.
+   */
+  recount(counters: CaseCounters): void {
+    this.#counters = counters;
+    this.#o.onChange?.();
+  }
+
   /** Waits for every triggered case to be decided, then stops taking triggers. */
   async pause(): Promise<void> {
     await this.idle();

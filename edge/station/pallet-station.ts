@@ -96,6 +96,12 @@ export class PalletStation {
     return this.#batch === null ? [] : palletStacks(this.#o.db, this.#batch.id);
   }
 
+  /** Pallets committed, read again from the database (pallets committed beside the station: manual capture). */
+  recount(pallets: number): void {
+    this.#pallets = pallets;
+    this.#o.onChange?.();
+  }
+
   /**
    * Binds a running batch and resumes from the database (the truth after a restart): the newest open stack is
    * the pallet being built; other open stacks (left by an older crash) are parked so exactly one is open. A

@@ -249,6 +249,8 @@ describe('manual capture beside the running automatic case station', () => {
 
     // The hand packs case 1; the station then sees case 1's bottles (duplicate) and case 1's carton (case code): both rejected.
     for (const code of [...capsOfCase(m, 1), m.cases[1]!.outer]) await scan(code);
+    // The hand's case counts on the operator's screen at once, beside the station's own (read again from the store).
+    await waitFor('the hand-packed case in the counters', () => l.station.status().counters.good === 2);
     await l.runCase(capsOfCase(m, 1), m.cases[2]!.outer);
     expect(l.station.status().lastReads[0]).toMatchObject({ outcome: 'rejected', reasons: expect.arrayContaining(['duplicate']) });
     await l.runCase(capsOfCase(m, 2), m.cases[1]!.outer);
@@ -259,6 +261,7 @@ describe('manual capture beside the running automatic case station', () => {
     // The case the hand refused earlier is the station's, whole.
     expect(db.prepare('SELECT child_count FROM containers WHERE code = ?').pluck().get(m.cases[0]!.outer)).toBe(4);
     expect(verifyStore(db).checks.filter((c) => !c.ok)).toEqual([]);
+    expect((await op.call('status')).counters).toMatchObject({ good: 2, cases: 2, reject: 2 });
     await op.call('endCapture', { params });
     assertNoInnerCodes(m, r.seen);
   });
