@@ -38,6 +38,11 @@ export interface CaseOutcomeView {
   readonly confirm: 'confirmed' | 'not-confirmed' | 'pending' | null;
   /** Trigger → decision committed and PLC command issued, ms. */
   readonly decisionMs: number;
+  /**
+   * An accepted case: how long checkCase and the durable commit (commitCase, fsync included) took, ms to 0.01 —
+   * where the decision time goes (the station bench reports them). null for a reject.
+   */
+  readonly timing: { readonly checkMs: number; readonly commitMs: number } | null;
 }
 
 /**
@@ -433,10 +438,14 @@ export class CaseStation {
       return;
     }
     const at = this.#now();
+    const checkStarted = performance.now();
     let decision = checkCase(read, batch.rules, this.#o.lookup);
+    const commitStarted = performance.now();
+    let timing: CaseOutcomeView['timing'] = null;
     if (decision.kind === 'accept') {
       try {
         commitCase(this.#o.db, { batchId: batch.id, caseCode: decision.caseCode, children: decision.children, at, actor: 'station', epcis: this.#o.epcis });
+        timing = { checkMs: hundredths(commitStarted - checkStarted), commitMs: hundredths(performance.now() - commitStarted) };
       } catch (error) {
         const conflict = refusedCommit(error);
         if (conflict === null) { this.#databaseError(error); return; }
@@ -456,7 +465,7 @@ export class CaseStation {
       this.#counters = { ...this.#counters, good: this.#counters.good + 1 };
       this.#consecutive = 0;
       this.#o.alarms.clear('consecutive-rejects:case');
-      this.#remember({ outcome: 'accepted', read, at, started, reasons: [], rejectId: null, confirm: null });
+      this.#remember({ outcome: 'accepted', read, at, started, reasons: [], rejectId: null, confirm: null, timing });
       this.#o.log.debug('装箱合格已提交 (case committed)', { batchId: batch.id, caseCode: decision.caseCode, children: decision.children.length, ms: this.#now() - started });
       this.#step('done');
       return;
@@ -509,11 +518,11 @@ export class CaseStation {
     if (this.#consecutive >= this.#o.consecutiveRejects) {
       this.#o.alarms.raise('consecutive-rejects', 'case', `连续 ${this.#consecutive} 箱剔除，最近原因 ${reasons.map((r) => REJECT_REASON_ZH[r]).join('、')} (${this.#consecutive} rejects in a row)`);
     }
-    this.#remember({ outcome: 'rejected', read, at, started, reasons, rejectId, confirm });
+    this.#remember({ outcome: 'rejected', read, at, started, reasons, rejectId, confirm, timing: null });
     this.#step('done');
   }
 
-  #remember(v: { outcome: 'accepted' | 'rejected'; read: CaseRead; at: number; started: number; reasons: RejectReason[]; rejectId: number | null; confirm: CaseOutcomeView['confirm'] }): void {
+  #remember(v: { outcome: 'accepted' | 'rejected'; read: CaseRead; at: number; started: number; reasons: RejectReason[]; rejectId: number | null; confirm: CaseOutcomeView['confirm']; timing: CaseOutcomeView['timing'] }): void {
     // An accepted case was checked to hold only outer codes (never secret): shown as read, without a lookup each.
     // A rejected read may hold anything (a cap turned over shows its inner code): each code is looked up and masked.
     const lookup = this.#o.lookup;
@@ -525,7 +534,7 @@ export class CaseStation {
       childCount: v.read.childCodes.length,
       codes: v.read.childCodes.slice(0, 48).map(shown),
       reasons: v.reasons, reasonLabels: v.reasons.map((r) => REJECT_REASON_ZH[r]),
-      rejectId: v.rejectId, confirm: v.confirm, decisionMs: this.#now() - v.started,
+      rejectId: v.rejectId, confirm: v.confirm, decisionMs: this.#now() - v.started, timing: v.timing,
     });
     if (this.#last.length > LAST_READS) this.#last.length = LAST_READS;
   }
@@ -557,6 +566,10 @@ function refusedCommit(error: unknown): Finding | null {
   if (error.code === 'CONFLICT') return { reason: 'duplicate', detail: error.message };
   if (error.code === 'INVALID_STATE') return { reason: 'unusable', detail: `批次未在运行 (batch not running): ${error.message}` };
   return null;
+}
+
+function hundredths(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 function errorText(error: unknown): string {
