@@ -90,11 +90,12 @@ process.on('message', (raw) => {
       const latencyMs: number[] = [];
       const n = Math.min(cameraReads.length, caseReads.length, decisions.length);
       for (let i = 0; i < n; i += 1) latencyMs.push((decisions[i] ?? 0) - Math.max(cameraReads[i] ?? 0, caseReads[i] ?? 0));
-      send({
+      // The result can be large (a latency per case): disconnect only once it has left, or the parent never gets it.
+      const result: ChildMessage = {
         t: 'result', latencyMs, reads: { camera: cameraReads.length, caseReader: caseReads.length }, decisions: decisions.length,
         peakRssMiB: peakRssMiB(), palletWaiting: devices.palletFeed.waiting,
-      });
-      void devices.close().finally(() => { process.disconnect(); });
+      };
+      process.send?.(result, () => { void devices.close().finally(() => { process.disconnect(); }); });
       break;
     }
   }
