@@ -13,7 +13,7 @@
  *   parent → run {caps, cases, …}                start the conveyor with this stock
  *   child  → fed {fed, end}                      the conveyor stopped (its limit, or out of stock)
  *   parent → decided {accepted, settled}         case codes the station accepted / rejected (accepted ones go on to
- *                                                the palletiser's reader, as on the demo line)
+ *                                                the palletiser's reader one at a time, as on the demo line)
  *   parent → stop                                child → result {latencyMs, …}, then it closes everything and exits
  */
 import { DEFAULT_PROFILES } from '../../edge/codes/profile.ts';
@@ -61,11 +61,28 @@ plc.afterHoldingWrite = (start, count, before) => {
 };
 let conveyor: Conveyor | null = null;
 
+// Accepted cases roll on to the palletiser one at a time, as on a conveyor — never several in one instant (the
+// parent reports decisions in bursts when it is busy): at most one pallet read per half case period.
+const toPallet: string[] = [];
+let palletGapMs = 5;
+let palletTimer: NodeJS.Timeout | null = null;
+function feedPallet(): void {
+  const code = toPallet.shift();
+  if (code === undefined) {
+    palletTimer = null;
+    return;
+  }
+  devices.palletFeed.push([code]);
+  devices.palletReader.fire();
+  palletTimer = setTimeout(feedPallet, palletGapMs);
+}
+
 process.on('message', (raw) => {
   const m = raw as ParentMessage;
   switch (m.t) {
     case 'run': {
       const dice = seededRandom(m.seed);
+      palletGapMs = 500 / m.rate;
       conveyor = new Conveyor({
         camera: devices.cameraFeed, caseReader: devices.caseFeed, trigger: () => { plc.advanceTrigger(1); },
         stock: new LineStock(m.caps, m.cases), unitsPerCase: m.unitsPerCase, rate: m.rate, faults: m.faults, limit: m.limit, random: dice,
@@ -79,13 +96,14 @@ process.on('message', (raw) => {
     case 'decided':
       for (const code of m.accepted) {
         conveyor?.accepted(code);
-        devices.palletFeed.push([code]);
-        devices.palletReader.fire();
+        toPallet.push(code);
       }
+      if (palletTimer === null) feedPallet();
       for (const code of m.settled) conveyor?.settled(code);
       break;
     case 'stop': {
       conveyor?.stop();
+      if (palletTimer !== null) clearTimeout(palletTimer);
       for (const s of subs) s.dispose();
       const latencyMs: number[] = [];
       const n = Math.min(cameraReads.length, caseReads.length, decisions.length);
