@@ -26,6 +26,7 @@ const byText = perConnection(() => new Map<string, Statement>());
 /**
  * One prepared statement per connection, SQL text and mode. better-sqlite3's raw()/pluck() switch a statement's
  * mode in place, so the mode is part of the key: two callers of the same SQL in different modes never share one.
+ * For constant SQL text only: values go in as parameters, never into the text (each new text would stay cached).
  */
 export function cachedStatement<P extends unknown[] = unknown[]>(db: Db, sql: string, mode: StatementMode = 'plain'): Statement<P> {
   const statements = byText(db);
