@@ -233,6 +233,16 @@ try {
     const append = db.transaction((rows: string[]) => { for (const r of rows) insert.run(r, rows[0]); });
     const from = db.prepare('SELECT code FROM codes WHERE code >= ? AND kind = ? AND status = 0 AND parent IS NULL LIMIT ?').pluck();
     const after = (kind: 'cap-outer' | 'cap-inner', limit: number): string[] => from.all(randomBytes(8).toString('hex').toUpperCase(), kindToInt(kind), limit) as string[];
+    // Unused codes from a random point of the key space; a few tries, since a point near the end finds too few.
+    // null when the database has none left (e.g. --codes 0): the case-sized measurement then stops.
+    const pick = (kind: 'cap-outer' | 'cap-inner', count: number, each: number): string[] | null => {
+      const got: string[] = [];
+      for (let tries = 0; tries < count * 20 && got.length < count; tries += 1) {
+        const more = after(kind, each);
+        if (more.length >= Math.min(each, count - got.length)) got.push(...more.slice(0, count - got.length));
+      }
+      return got.length === count ? got : null;
+    };
     const touch = db.prepare('UPDATE codes SET status = 1 WHERE code = ? AND status = 0');
     const addRow = db.prepare('INSERT INTO bench_raw_rows (event_id, body) VALUES (?, ?)');
     const eventBody = 'x'.repeat(caseRowBytes.eventBytes);
@@ -240,11 +250,13 @@ try {
       for (const c of codes) touch.run(c);
       for (const [id, body] of rows) addRow.run(id, body);
     });
-    const paced = async (commit: () => number, into: number[]): Promise<void> => {
+    const paced = async (commit: () => number | null, into: number[]): Promise<void> => {
       const period = 1000 / rate;
       const started = performance.now();
       for (let i = 0; i < rawCommits; i += 1) {
-        into.push(commit());
+        const ms = commit();
+        if (ms === null) break;
+        into.push(ms);
         nudgeCheckpoint(db);
         const wait = started + (i + 1) * period - performance.now();
         if (wait > 0) await sleep(wait);
@@ -257,10 +269,9 @@ try {
       return performance.now() - t0;
     }, rawAppend);
     await paced(() => {
-      let outer = after('cap-outer', units);
-      while (outer.length < units) outer = after('cap-outer', units);
-      const inner: string[] = [];
-      while (inner.length < units + 2) inner.push(...after('cap-inner', 1));
+      const outer = pick('cap-outer', units, units);
+      const inner = pick('cap-inner', units + 2, 1);
+      if (outer === null || inner === null) return null;
       // The case's container and audit rows (~100 and ~300 bytes) and its outbox events.
       const rows: [string, string][] = [[randomBytes(32).toString('hex'), 'c'.repeat(100)], [randomBytes(32).toString('hex'), 'a'.repeat(300)]];
       for (let e = 0; e < caseRowBytes.events; e += 1) rows.push([randomBytes(32).toString('hex'), eventBody]);
