@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../edge/api/index.ts';
 import { startBatch } from '../../edge/store/batches.ts';
@@ -9,7 +9,7 @@ import { addUser } from '../../edge/store/users.ts';
 import { verifyStore } from '../../edge/store/verify.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 import { capsOfCase, packageUuids, seedLine, TEST_EPCIS } from './batch-line-fixture.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 
 /**
  * The operator's manual-capture panel in Debian's Chromium against the local API serving the renderer (no station
@@ -35,20 +35,6 @@ afterEach(async () => {
   dir = null;
 });
 
-async function pageText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const parts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) parts.push(n.textContent ?? '');
-    return parts.join('\n');
-  });
-}
-
-async function scanGun(page: Page, code: string): Promise<void> {
-  await page.keyboard.type(code, { delay: 2 });
-  await page.keyboard.press('Enter');
-}
-
 describe('manual capture panel in Chromium', () => {
   it('badge login → open the panel → scan a whole case: the prompt advances, a bad scan is refused in red, the case is committed', async () => {
     dir = makeTempDir('wuma-capture-ui-');
@@ -64,7 +50,7 @@ describe('manual capture panel in Chromium', () => {
     await page.goto(`${api.url}/?token=${api.token}`);
     await page.getByTestId('badge-input').waitFor({ timeout: 15_000 });
     await page.getByTestId('badge-input').focus();
-    await scanGun(page, 'BADGE-OP-0001');
+    await scanGun(page, 'BADGE-OP-0001', 2);
     await page.getByTestId('open-capture').click({ timeout: 10_000 });
 
     const prompt = page.getByTestId('capture-prompt');
@@ -76,35 +62,35 @@ describe('manual capture panel in Chromium', () => {
     const caps = capsOfCase(m, 0);
     const texts: string[] = [];
     for (const [i, code] of caps.entries()) {
-      await scanGun(page, code);
+      await scanGun(page, code, 2);
       await expect.poll(() => count.textContent(), { timeout: 5_000 }).toBe(`${i + 1} / 4`);
       if (i === 1) {
         // The same bottle again, then a cap turned over (its inner code): red, with the reason; the inner code masked.
-        await scanGun(page, code);
+        await scanGun(page, code, 2);
         await expect.poll(() => page.getByTestId('capture-refused').getAttribute('data-reason'), { timeout: 5_000 }).toBe('duplicate');
         expect(await page.getByTestId('capture-refused').textContent()).toContain('重码');
-        await scanGun(page, m.caps[9]!.inner);
+        await scanGun(page, m.caps[9]!.inner, 2);
         await expect.poll(() => page.getByTestId('capture-refused').textContent(), { timeout: 5_000 }).toContain('这是盖内码');
         expect(await page.getByTestId('capture-refused').textContent()).toContain('…');
         mkdirSync(SHOTS, { recursive: true });
         await page.screenshot({ path: `${SHOTS}/capture-refused.png`, fullPage: true });
-        texts.push(await pageText(page));
+        texts.push(await visibleText(page));
         expect(await count.textContent()).toBe('2 / 4');
       }
     }
     await expect.poll(() => prompt.textContent(), { timeout: 5_000 }).toBe('请扫箱码');
     expect(await page.getByTestId('capture-code').allTextContents()).toEqual(caps.map((c, i) => `${i + 1}.${c}`));
     await page.screenshot({ path: `${SHOTS}/capture-case-code.png`, fullPage: true });
-    texts.push(await pageText(page));
+    texts.push(await visibleText(page));
 
-    await scanGun(page, m.cases[0]!.outer);
+    await scanGun(page, m.cases[0]!.outer, 2);
     await expect.poll(() => page.getByTestId('capture-ok').getAttribute('data-action'), { timeout: 5_000 }).toBe('case-committed');
     expect(await page.getByTestId('capture-ok').textContent()).toContain('装箱成功');
     await expect.poll(() => prompt.textContent()).toBe('请扫瓶码');
     expect(await count.textContent()).toBe('0 / 4');
     expect(await page.getByTestId('capture-tally-cases').getAttribute('data-value')).toBe('1');
     expect(await page.getByTestId('capture-tally-refused').getAttribute('data-value')).toBe('2');
-    texts.push(await pageText(page));
+    texts.push(await visibleText(page));
 
     const db = store.db;
     expect(db.prepare('SELECT batch_id, child_count FROM containers WHERE code = ?').get(m.cases[0]!.outer)).toEqual({ batch_id: batchId, child_count: 4 });
@@ -119,7 +105,7 @@ describe('manual capture panel in Chromium', () => {
     await page.getByTestId('capture-end').click();
     await page.getByTestId('batch-bar').waitFor({ timeout: 5_000 });
     expect(await page.getByTestId('notice').textContent()).toContain('人工采集结束');
-    texts.push(await pageText(page));
+    texts.push(await visibleText(page));
 
     const secrets = [...m.caps.map((c) => c.inner), ...m.cases.map((c) => c.inner)];
     const all = texts.join('\n');

@@ -4,7 +4,7 @@ import { startStationApi, type RunningStationApi } from '../../edge/main.ts';
 import { addUser } from '../../edge/store/users.ts';
 import { capsOfCase } from './batch-line-fixture.ts';
 import { startTestLine, type TestLine } from './station-fixture.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, scanGun } from './support/browser.ts';
 
 /**
  * The operator's 提前结束本垛 in Chromium against a station on loopback (station-fixture.ts) serving the renderer:
@@ -41,8 +41,7 @@ describe('operator screen, end pallet', () => {
     const badge = page.getByTestId('badge-input');
     await badge.waitFor({ timeout: 15_000 });
     await badge.focus();
-    await page.keyboard.type('BADGE-OP-0001', { delay: 5 });
-    await page.keyboard.press('Enter');
+    await scanGun(page, 'BADGE-OP-0001');
     await page.getByTestId('who').waitFor({ timeout: 10_000 });
 
     const pallets = (): number => line!.station.store.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'pallet.force-close'`).pluck().get() as number;

@@ -9,7 +9,7 @@ import { ApiClient } from '../../edge/api/client.ts';
 import { DEMO_USERS } from '../../edge/cli/commands/demo.ts';
 import { DEMO_PRODUCT_ID } from '../../edge/demo/setup-demo-line.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 
 /**
  * The operator / QA / IT UI in Debian's Chromium against `wuma demo` alone, as the desktop shell starts it
@@ -74,13 +74,7 @@ function exited(child: ChildProcess, ms: number): Promise<number | null> {
 /** Saves a screenshot and the page's visible text (for the masking and untranslated-key checks). */
 async function capture(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
-  const text = await page.evaluate(() => {
-    const parts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n !== null; n = walker.nextNode()) parts.push(n.textContent ?? '');
-    for (const el of document.querySelectorAll('input')) parts.push((el as HTMLInputElement).value);
-    return parts.join('\n');
-  });
+  const text = await visibleText(page, { inputs: true });
   pageTexts.push({ screen: name, text });
   const keys = text.split('\n').map((s) => s.trim()).filter((s) => KEY_LIKE.test(s));
   expect(keys, `untranslated keys on ${name}`).toEqual([]);
@@ -90,9 +84,7 @@ async function loginByBadge(page: Page, badge: string): Promise<void> {
   const input = page.getByTestId('badge-input');
   await input.waitFor({ timeout: 10_000 });
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('badge-input');
-  // A scan gun is a keyboard that types fast and ends with Enter.
-  await page.keyboard.type(badge, { delay: 5 });
-  await page.keyboard.press('Enter');
+  await scanGun(page, badge);
   await page.getByTestId('who').waitFor({ timeout: 10_000 });
 }
 
@@ -147,8 +139,7 @@ describe('operator / QA / IT UI in Chromium against wuma demo serving its own AP
       await capture(page, '01-login');
 
       // Wrong badge: the error says so, and the field is ready for the next scan.
-      await page.keyboard.type('BADGE-NOBODY', { delay: 5 });
-      await page.keyboard.press('Enter');
+      await scanGun(page, 'BADGE-NOBODY');
       await expect.poll(() => page.getByTestId('login-message').textContent(), { timeout: 10_000 }).toMatch(/不正确|锁定|稍/);
       await capture(page, '02-login-error');
       await page.waitForTimeout(1_200); // the API's back-off after a failed attempt (1 s)
