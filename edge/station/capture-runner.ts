@@ -2,7 +2,7 @@ import type { EpcisContext } from '../../sync/index.ts';
 import { NEW_SESSION, nextScan, scanLine, type CaptureRules, type CaptureSession, type Prompt, type RefuseReason } from '../aggregation/manual-capture.ts';
 import type { ManualCaptureEvent } from '../aggregation/manual-capture-machine.ts';
 import { caseRulesOf } from '../store/batches.ts';
-import { BATCH_FACTS_SQL, readBatchFacts } from '../store/case-commit.ts';
+import { batchFacts } from '../store/case-commit.ts';
 import { codeLookup } from '../store/code-lookup.ts';
 import { StoreError, type StoreErrorCode } from '../store/errors.ts';
 import { commitManualCase, commitManualPallet, stackManualCase } from '../store/manual-capture-commit.ts';
@@ -70,7 +70,7 @@ export class CaptureRunner {
 
   /** Opens a session for a running batch; a batch that is missing or not running is a StoreError. */
   static open(options: CaptureRunnerOptions): CaptureRunner {
-    const facts = readBatchFacts(options.db.prepare<[number]>(BATCH_FACTS_SQL).raw(), options.batchId);
+    const facts = batchFacts(options.db, options.batchId);
     if (facts.state !== 'running') {
       throw new StoreError('INVALID_STATE', `批次 ${options.batchId} 状态为 ${facts.state}，不能采集 (batch is not running)`);
     }

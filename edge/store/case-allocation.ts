@@ -1,5 +1,5 @@
 import { appendAudit } from './audit.ts';
-import { BATCH_FACTS_SQL, readBatchFacts } from './case-commit.ts';
+import { batchFacts } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { perConnection } from './statement-cache.ts';
@@ -37,7 +37,6 @@ type Allocate = (batchId: number, actor: string, at: string) => AllocatedCaseCod
 
 /** Runs once per printed case (print mode): statements and the transaction are prepared once per connection. */
 const allocator = perConnection((db: Db): Allocate => {
-  const batch = db.prepare<[number]>(BATCH_FACTS_SQL).raw();
   const packages = db.prepare(`SELECT p.id FROM batch_packages bp JOIN code_packages p ON p.id = bp.package_id
     WHERE bp.batch_id = ? AND p.kind = 4 AND p.state = 'ready' ORDER BY p.id`).pluck();
   const free = db.prepare(`SELECT code FROM codes INDEXED BY codes_case_free
@@ -48,7 +47,7 @@ const allocator = perConnection((db: Db): Allocate => {
     LIMIT 1`).pluck();
   const insert = db.prepare('INSERT INTO case_allocations (code, batch_id, allocated_at) VALUES (?, ?, ?)');
   const run = db.transaction((batchId: number, actor: string, at: string): AllocatedCaseCode => {
-    const facts = readBatchFacts(batch, batchId);
+    const facts = batchFacts(db, batchId);
     if (facts.state !== 'running') throw new StoreError('INVALID_STATE', `批次 ${batchId} 状态为 ${facts.state}，不能分配箱码 (batch is not running)`);
     for (const pkg of packages.all(batchId) as number[]) {
       const code = free.get({ pkg, pairing: facts.pairingRequired ? 1 : 0 }) as string | undefined;

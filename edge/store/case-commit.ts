@@ -7,7 +7,7 @@ import { appendAudit } from './audit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { appendOutbox } from './outbox.ts';
-import { perConnection } from './statement-cache.ts';
+import { cachedStatement, perConnection } from './statement-cache.ts';
 
 /** What the station decided for one case (checkCase said accept). */
 export interface CaseCommit {
@@ -46,7 +46,6 @@ export interface BatchFacts {
 type BatchRow = [string, string, string, string, number, number | null, number, number | null, number];
 
 interface Statements {
-  readonly batch: Statement<[number]>;
   /** printed/available → aggregated (commissioned and packed in one step), guarded by batch package. */
   readonly aggregateFresh: Statement<unknown[]>;
   /** already commissioned in this batch (box level) → aggregated. */
@@ -60,17 +59,18 @@ interface Statements {
 /** The guard every outer-code UPDATE carries: the code belongs to a package of this batch. */
 export const IN_BATCH_PACKAGES = 'EXISTS (SELECT 1 FROM batch_packages bp WHERE bp.batch_id = @batch AND bp.package_id = codes.package_id)';
 
-export function readBatchFacts(statement: Statement<[number]>, batchId: number): BatchFacts {
-  const row = statement.get(batchId) as BatchRow | undefined;
+const BATCH_FACTS_SQL = `SELECT b.state, b.lot, b.production_date, b.product_id, p.pairing_required, p.units_per_box, p.units_per_case,
+  p.boxes_per_case, p.cases_per_pallet FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?`;
+
+/** The batch with its product's ratios, as commits and allocations check it (NOT_FOUND when there is none). */
+export function batchFacts(db: Db, batchId: number): BatchFacts {
+  const row = cachedStatement<[number]>(db, BATCH_FACTS_SQL, 'raw').get(batchId) as BatchRow | undefined;
   if (row === undefined) throw new StoreError('NOT_FOUND', `批次 ${batchId} 不存在 (batch not found)`);
   return {
     state: row[0] as BatchState, lot: row[1], productionDate: row[2], productId: row[3], pairingRequired: row[4] === 1,
     boxed: row[5] !== null, unitsPerCase: row[6], boxesPerCase: row[7], casesPerPallet: row[8],
   };
 }
-
-export const BATCH_FACTS_SQL = `SELECT b.state, b.lot, b.production_date, b.product_id, p.pairing_required, p.units_per_box, p.units_per_case,
-  p.boxes_per_case, p.cases_per_pallet FROM batches b JOIN products p ON p.id = b.product_id WHERE b.id = ?`;
 
 /** Freezes one line fact and writes it to the outbox inside the caller's transaction. */
 export function writeFact(db: Db, fact: LineFact, epcis: EpcisContext, options: { readonly batchId?: number; readonly pallet?: string; readonly at: string }): number {
@@ -82,7 +82,6 @@ function guardFailed(code: string, kind: CodeKind, why: string): never {
 }
 
 const statements = perConnection((db: Db): Statements => {
-  const batch = db.prepare<[number]>(BATCH_FACTS_SQL).raw();
   const aggregateFresh = db.prepare(`UPDATE codes SET status = 3, parent = @parent, batch_id = @batch
     WHERE code = @code AND kind = @kind AND status IN (0, 1) AND parent IS NULL AND ${IN_BATCH_PACKAGES} RETURNING pair`).pluck();
   const aggregateCommissioned = db.prepare(`UPDATE codes SET status = 3, parent = @parent
@@ -95,7 +94,7 @@ const statements = perConnection((db: Db): Statements => {
     VALUES (?, 'case', ?, 'closed', ?, ?, ?)`);
 
   const run = db.transaction((input: CaseCommit): CaseCommitted => {
-    const facts = readBatchFacts(batch, input.batchId);
+    const facts = batchFacts(db, input.batchId);
     if (facts.state !== 'running') throw new StoreError('INVALID_STATE', `批次 ${input.batchId} 状态为 ${facts.state}，不能装箱 (batch is not running)`);
     const childKind: CodeKind = facts.boxed ? 'box' : 'cap-outer';
     const ratio = facts.boxed ? (facts.boxesPerCase ?? 0) : facts.unitsPerCase;
@@ -147,7 +146,7 @@ const statements = perConnection((db: Db): Statements => {
     outboxIds.push(writeFact(db, { type: 'packing', time: input.at, parentKind: 'case-outer', parent: input.caseCode, childKind, children: input.children }, input.epcis, options));
     return { caseCode: input.caseCode, children: input.children.length, innerCodes: innerCaps.length + (casePair === null ? 0 : 1), outboxIds };
   });
-  return { batch, aggregateFresh, aggregateCommissioned, commissionOuter, commissionInner, insertContainer, run: (input) => run.immediate(input) };
+  return { aggregateFresh, aggregateCommissioned, commissionOuter, commissionInner, insertContainer, run: (input) => run.immediate(input) };
 });
 
 /**

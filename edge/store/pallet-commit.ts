@@ -4,7 +4,7 @@ import { DEFAULT_PROFILES, generateCode, validateProfile, webCryptoRandom, type 
 import { kindFromInt, kindToInt } from '../domain/kinds.ts';
 import { displayCode } from '../domain/mask.ts';
 import { appendAudit } from './audit.ts';
-import { BATCH_FACTS_SQL, IN_BATCH_PACKAGES, readBatchFacts, writeFact, type BatchFacts } from './case-commit.ts';
+import { batchFacts, IN_BATCH_PACKAGES, writeFact, type BatchFacts } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { cachedStatement } from './statement-cache.ts';
@@ -27,10 +27,6 @@ export interface PalletStack {
   readonly cases: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-function batchFacts(db: Db, batchId: number): BatchFacts {
-  return readBatchFacts(cachedStatement<[number]>(db, BATCH_FACTS_SQL, 'raw'), batchId);
 }
 
 function requireRunning(facts: BatchFacts, batchId: number, what: string): void {
