@@ -5,7 +5,7 @@ import { batchView } from '../api/views.ts';
 import { getBatch, type Batch, type CloseOutcome } from '../store/batches.ts';
 import type { Db } from '../store/open.ts';
 import type { Alarm } from './alarm-board.ts';
-import { batchCounts } from './batch-counts.ts';
+import { batchCounts } from '../store/station-queries.ts';
 import type { CaseOutcomeView } from './case-station.ts';
 import type { PalletOutcome } from './pallet-station.ts';
 import { StationError } from './station-errors.ts';
