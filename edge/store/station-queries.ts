@@ -60,7 +60,7 @@ export const LAST_READS = 10;
 
 /** The newest `limit` case decisions of a batch at the case station: commits and rejects, newest first. */
 export function lastReads(db: Db, batchId: number, limit = LAST_READS): LastRead[] {
-  const goods = (cachedStatement(db, `SELECT code, created_at FROM containers WHERE batch_id = ? AND level = 'case' ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+  const goods = (cachedStatement(db, `SELECT code, created_at FROM containers WHERE batch_id = ? AND level = 'case' ORDER BY created_at DESC LIMIT ?`)
     .all(batchId, limit) as { code: string; created_at: string }[]).map((r): LastRead => ({ at: r.created_at, code: r.code, outcome: 'good', reason: null }));
   const bad = (cachedStatement(db, `SELECT at, findings, read_data FROM rejects WHERE batch_id = ? AND station = 'case' ORDER BY id DESC LIMIT ?`)
     .all(batchId, limit) as { at: string; findings: string; read_data: string }[]).map((r): LastRead => {
