@@ -158,11 +158,11 @@ export async function startStationApi(station: RunningStation, options: StationA
   const logger = options.logger;
   // The API (HTTP server, sessions, OpenAPI, static UI) loads only when it is served: a station or demo run without
   // it (the crash harness, `--no-api`) starts that much faster.
-  const [{ devicesFromConfig, startApi }, { stationApiAdapter }] = await Promise.all([import('./api/index.ts'), import('./station/api-adapter.ts')]);
+  const [{ devicesFromConfig, startApi }, { stationApiAdapter }] = await Promise.all([import('./api/index.ts'), import('./api/line-adapter.ts')]);
   const running = await startApi({
     store: station.store,
     station: stationApiAdapter(station, {
-      onError: (error, batchId) => { logger?.error('工位采用批次变更失败 (station failed to adopt a batch change)', { batchId, error: error instanceof Error ? error.message : String(error) }); },
+      onError: (error, batchId) => { logger?.error('工位重新计数失败 (station failed to count again)', { batchId, error: error instanceof Error ? error.message : String(error) }); },
     }),
     host: options.host ?? api?.host ?? '127.0.0.1',
     port: options.port ?? api?.port ?? DEFAULT_API_PORT,

@@ -24,6 +24,7 @@ export function mustBatch(deps: ApiDeps, id: number): Batch {
   return b;
 }
 
+/** Pushes the batch the command left (the station, when it ran the command, already holds it: nothing is echoed). */
 function changed(deps: ApiDeps, b: Batch, change: 'start' | 'pause' | 'resume' | 'close'): BatchView {
   const view = batchView(b);
   deps.feed.batchChanged(view, change);
@@ -49,7 +50,9 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
     }, ['productId', 'lot', 'productionDate', 'line', 'packages']),
     handle(deps, input) {
       const b = input.body;
-      const batch = startBatch(deps.db, { ...b, plannedQty: b.plannedQty ?? null, actor: sessionOf(input).user.id });
+      // A batch of the station's own line is started by the station (and its stations on it); any other in the store.
+      const start = { ...b, plannedQty: b.plannedQty ?? null, actor: sessionOf(input).user.id };
+      const batch = deps.station?.startBatch?.(start) ?? startBatch(deps.db, start);
       return changed(deps, batch, 'start');
     },
   },
@@ -62,7 +65,13 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
       return changed(deps, paused, 'pause');
     },
   },
-  resumeBatch: { handle: (deps, input) => changed(deps, resumeBatch(deps.db, batchId(input.params), sessionOf(input).user.id), 'resume') },
+  resumeBatch: {
+    handle(deps, input) {
+      const id = batchId(input.params);
+      const actor = sessionOf(input).user.id;
+      return changed(deps, deps.station?.resumeBatch?.(id, actor) ?? resumeBatch(deps.db, id, actor), 'resume');
+    },
+  },
   closeBatch: {
     body: { type: 'object', properties: { reason: SIGNATURE.reason, pin: SIGNATURE.pin }, additionalProperties: false },
     async handle(deps, input: RouteInput<'closeBatch'>) {

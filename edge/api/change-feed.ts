@@ -60,10 +60,10 @@ export class ChangeFeed {
     }, this.#o.pollMs);
   }
 
-  /** The status now: the station's (secret reads masked again) or, without a station, the database's. */
+  /** The status now: the station's or, without a station, the database's; known secret codes masked again either way. */
   status(): StationStatus {
     const station = this.#o.station;
-    return station === undefined ? statusFromDb(this.#o.db, new Date(), this.#o.line) : maskStatus(this.#o.db, station.status());
+    return maskStatus(this.#o.db, station === undefined ? statusFromDb(this.#o.db, new Date(), this.#o.line) : station.status());
   }
 
   /** Something changed: look at everything in the next turn of the event loop. */
@@ -82,11 +82,8 @@ export class ChangeFeed {
     });
   }
 
-  /** The API changed a batch in the store: tell the station, push the batch and the new status. */
+  /** A batch command was committed (by the station for its own batch, else in the store): push it and the new status. */
   batchChanged(batch: BatchView, change: 'start' | 'pause' | 'resume' | 'close' | 'update'): void {
-    try { this.#o.station?.batchChanged?.(batch.id); } catch (error) {
-      this.#o.logger.error('api.station.batch-changed-failed', { batchId: batch.id, error: (error as Error).message });
-    }
     this.#o.hub.publish({ type: 'batch', at: new Date().toISOString(), batch, change });
     this.poke();
   }

@@ -289,9 +289,11 @@ export class LineRuntime {
     return () => { this.#listeners.delete(listener); };
   }
 
-  /** Starts a batch on this line and the stations on it; refused while another batch of this line is open. */
+  /**
+   * Starts a batch on this line and the stations on it. The store refuses it (CONFLICT, naming the open batch)
+   * while another batch of this line is open: the store is the truth, not this runtime's memory.
+   */
   startBatch(input: Omit<StartBatchInput, 'line'>): Batch {
-    if (this.#batch !== null) throw new StationStateError(`本线已有未关闭的批次 ${this.#batch.id}，请先关闭 (batch ${this.#batch.id} is still open on this line)`);
     const batch = startStoreBatch(this.#db, { ...input, line: this.config.station.line });
     this.#batch = batch;
     this.#startStations(batch);

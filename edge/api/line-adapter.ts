@@ -1,33 +1,22 @@
-import type { AlarmView, EndPalletResult, LastReadView, StationStatus as ApiStationStatus } from '../api/contract.ts';
-import { ApiError } from '../api/errors.ts';
-import type { StationLike } from '../api/station-like.ts';
-import { batchView } from '../api/views.ts';
+import type { Alarm } from '../station/alarm-board.ts';
+import type { CaseOutcomeView } from '../station/case-station.ts';
+import type { LineRuntime } from '../station/line-runtime.ts';
+import type { PalletOutcome } from '../station/pallet-station.ts';
+import { StationError } from '../station/station-errors.ts';
+import type { StationStatus } from '../station/station-status.ts';
 import { getBatch, type Batch, type CloseOutcome } from '../store/batches.ts';
 import type { Db } from '../store/open.ts';
-import type { Alarm } from './alarm-board.ts';
 import { batchCounts } from '../store/station-queries.ts';
-import type { CaseOutcomeView } from './case-station.ts';
-import type { PalletOutcome } from './pallet-station.ts';
-import { StationError } from './station-errors.ts';
-import type { StationStatus } from './station-status.ts';
+import type { AlarmView, EndPalletResult, LastReadView, StationStatus as ApiStationStatus } from './contract.ts';
+import { ApiError } from './errors.ts';
+import type { StationLike } from './station-like.ts';
+import { batchView } from './views.ts';
 
-/** What the adapter needs of a running station (edge/main.ts RunningStation has all of it). */
-export interface AdaptableStation {
-  readonly store: { readonly db: Db };
-  status(): StationStatus;
-  onChange(listener: () => void): () => void;
-  /** Re-reads the batch the API committed in the store and starts / pauses / stops the stations to match. */
-  adoptBatch(batchId: number): Promise<unknown>;
-  /** Re-reads the counters of the batch it runs once no case is in hand (cases committed beside it). */
-  recount(batchId: number): Promise<unknown>;
-  /** Pauses the batch it holds once the cases in hand are decided; refused (STATION_STATE) for another batch. */
-  pauseBatch(actor: string, batchId?: number): Promise<Batch>;
-  closeBatch(input: { readonly actor: string; readonly reason?: string; readonly batchId?: number }): Promise<CloseOutcome>;
-  endPallet(input: { readonly actor: string; readonly reason?: string }): Promise<PalletOutcome>;
-}
+/** What the adapter uses of the line runtime (edge/station/line-runtime.ts). */
+export type AdaptableStation = Pick<LineRuntime, 'store' | 'status' | 'onChange' | 'batchId' | 'startBatch' | 'pauseBatch' | 'resumeBatch' | 'closeBatch' | 'recount' | 'endPallet'>;
 
 export interface ApiAdapterOptions {
-  /** Where a failed adoption is reported (batchChanged must not throw). */
+  /** Where a failed recount is reported (storeChanged must not throw). */
   readonly onError?: (error: unknown, batchId: number) => void;
   readonly now?: () => number;
 }
@@ -84,45 +73,62 @@ export function apiStatus(db: Db, s: StationStatus, at: Date): ApiStationStatus 
 }
 
 /** A station refusal (STATION_STATE) as 409 INVALID_STATE with the station's own message; anything else as is. */
+function asApiError(error: unknown): unknown {
+  return error instanceof StationError && error.code === 'STATION_STATE' ? new ApiError('INVALID_STATE', error.message) : error;
+}
+
 async function refusalsAsApiErrors<T>(command: () => Promise<T>): Promise<T> {
   try {
     return await command();
   } catch (error) {
-    if (error instanceof StationError && error.code === 'STATION_STATE') throw new ApiError('INVALID_STATE', error.message);
-    throw error;
+    throw asApiError(error);
+  }
+}
+
+function refusalsAsApiErrorsSync<T>(command: () => T): T {
+  try {
+    return command();
+  } catch (error) {
+    throw asApiError(error);
   }
 }
 
 /**
- * RunningStation → the API's StationLike port (edge/api/station-like.ts). Start and resume are committed in the
- * store by the API; `batchChanged` asks the station to adopt what the store now says (serialised by the station).
- * Pause and close of the batch the station holds go through the station, which decides the cases in hand first;
- * another batch (null) is left to the store. A station refusal (no pallet station, empty, short without a reason
+ * The line runtime → the API's StationLike port (edge/api/station-like.ts). A command for the runtime's own line
+ * or batch is the runtime's, decided once (pause and close wait for the cases in hand); another line's batch answers
+ * null and the API commits it in the store. A station refusal (no pallet station, empty, short without a reason
  * or stopped pallet, batch changed meanwhile) becomes 409 INVALID_STATE with the station's own message.
  */
 export function stationApiAdapter(station: AdaptableStation, options: ApiAdapterOptions = {}): StationLike {
   const now = options.now ?? Date.now;
-  const holds = (batchId: number): boolean => station.status().batch?.id === batchId;
+  const line = station.status().station.line;
+  const holds = (batchId: number): boolean => station.batchId === batchId;
   return {
     status: () => apiStatus(station.store.db, station.status(), new Date(now())),
     onChange: (listener) => station.onChange(listener),
-    batchChanged(batchId) {
-      station.adoptBatch(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
-    },
-    storeChanged(batchId) {
-      station.recount(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
+    startBatch(input): Batch | null {
+      if (input.line !== line) return null;
+      const { line: _line, ...rest } = input;
+      return refusalsAsApiErrorsSync(() => station.startBatch(rest));
     },
     async pauseBatch(batchId, actor): Promise<Batch | null> {
       if (!holds(batchId)) return null;
       return refusalsAsApiErrors(() => station.pauseBatch(actor, batchId));
     },
+    resumeBatch(batchId, actor): Batch | null {
+      if (!holds(batchId)) return null;
+      return refusalsAsApiErrorsSync(() => station.resumeBatch(actor, batchId));
+    },
     async closeBatch(input): Promise<CloseOutcome | null> {
       if (!holds(input.batchId)) return null;
       return refusalsAsApiErrors(() => station.closeBatch(input));
     },
+    storeChanged(batchId) {
+      station.recount(batchId).catch((error: unknown) => { options.onError?.(error, batchId); });
+    },
     async endPallet(actor, reason): Promise<EndPalletResult> {
       // The operator's own reason (the screen asks for it); none for a short pallet is refused by the station.
-      const outcome = await refusalsAsApiErrors(() => station.endPallet({ actor, ...(reason === undefined ? {} : { reason }) }));
+      const outcome: PalletOutcome = await refusalsAsApiErrors(() => station.endPallet({ actor, ...(reason === undefined ? {} : { reason }) }));
       return outcome.kind === 'committed'
         ? { kind: 'committed', detail: { palletCode: outcome.palletCode, cases: outcome.cases, short: outcome.short } }
         : { kind: 'failed', detail: outcome.detail };
