@@ -158,7 +158,7 @@ export async function startStationApi(station: RunningStation, options: StationA
   const logger = options.logger;
   // The API (HTTP server, sessions, OpenAPI, static UI) loads only when it is served: a station or demo run without
   // it (the crash harness, `--no-api`) starts that much faster.
-  const [{ devicesFromConfig, startApi }, { stationApiAdapter }] = await Promise.all([import('./api/index.ts'), import('./api/line-adapter.ts')]);
+  const [{ startApi }, { stationApiAdapter }, { devicesFromConfig }] = await Promise.all([import('./api/index.ts'), import('./api/line-adapter.ts'), import('./devices/devices-from-config.ts')]);
   const running = await startApi({
     store: station.store,
     station: stationApiAdapter(station, {

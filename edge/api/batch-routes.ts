@@ -1,5 +1,5 @@
 import { renderReconciliationCsv, renderReconciliationPdf } from '../report/index.ts';
-import { closeBatch, getBatch, pauseBatch, resumeBatch, startBatch } from '../store/batches.ts';
+import { closeBatch, getBatch, pauseBatch, recentBatchIds, resumeBatch, startBatch } from '../store/batches.ts';
 import type { Batch } from '../store/batches.ts';
 import { listProducts } from '../store/products.ts';
 import { reconcileBatch } from '../store/reconciliation.ts';
@@ -38,8 +38,7 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
   listBatches: {
     query: LIMIT_QUERY,
     handle(deps, { query }) {
-      const ids = deps.db.prepare(`SELECT id FROM batches ORDER BY state = 'closed', id DESC LIMIT ?`).pluck().all(query?.limit ?? 50) as number[];
-      return { batches: ids.map((id) => batchView(mustBatch(deps, id))) };
+      return { batches: recentBatchIds(deps.db, query?.limit ?? 50).map((id) => batchView(mustBatch(deps, id))) };
     },
   },
   getBatch: { handle: (deps, { params }) => batchView(mustBatch(deps, batchId(params))) },

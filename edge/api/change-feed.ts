@@ -1,5 +1,6 @@
 import { outboxCounts } from '../store/outbox.ts';
-import type { Db } from '../store/open.ts';
+import { dataVersion, type Db } from '../store/open.ts';
+import { lastRejectId, rejectsAfter, type RejectRow } from '../store/rejects.ts';
 import type { AlarmView, BatchView, CaptureView, RejectView, StationStatus, SyncStatusView } from './contract.ts';
 import { statusFromDb } from './db-status.ts';
 import type { ApiLogger } from './logger.ts';
@@ -19,8 +20,6 @@ export interface ChangeFeedOptions {
   /** The configured line for the database-only status (no station in this process); null when unknown. */
   readonly line: string | null;
 }
-
-type RejectDbRow = { id: number; batch_id: number; station: string; at: string; reason: number; findings: string; read_data: string; confirm: string; reworked: number };
 
 /**
  * Turns state changes into pushes. Three sources: the station's `onChange` (in-process, immediate), the API's own
@@ -50,12 +49,12 @@ export class ChangeFeed {
 
   start(): void {
     const db = this.#o.db;
-    this.#lastRejectId = (db.prepare('SELECT coalesce(max(id), 0) FROM rejects').pluck().get() as number);
-    this.#dataVersion = db.pragma('data_version', { simple: true }) as number;
+    this.#lastRejectId = lastRejectId(db);
+    this.#dataVersion = dataVersion(db);
     this.#lastStatus = this.#statusKey(this.status());
     this.#unsubscribe = this.#o.station?.onChange(() => { this.poke(); });
     this.#poll = setInterval(() => {
-      const v = db.open ? db.pragma('data_version', { simple: true }) as number : this.#dataVersion;
+      const v = db.open ? dataVersion(db) : this.#dataVersion;
       if (v !== this.#dataVersion) { this.#dataVersion = v; this.poke(); }
     }, this.#o.pollMs);
   }
@@ -134,8 +133,7 @@ export class ChangeFeed {
   }
 
   #pushRejects(): void {
-    const rows = this.#o.db.prepare('SELECT * FROM rejects WHERE id > ? ORDER BY id LIMIT 200').all(this.#lastRejectId) as RejectDbRow[];
-    for (const r of rows) {
+    for (const r of rejectsAfter(this.#o.db, this.#lastRejectId, 200)) {
       this.#lastRejectId = r.id;
       this.#o.hub.publish({ type: 'reject', at: new Date().toISOString(), reject: rejectView(r) });
     }
@@ -157,10 +155,9 @@ export class ChangeFeed {
 }
 
 /** A reject row as the contract shows it; findings and read data were masked by the store when written. */
-export function rejectView(r: RejectDbRow): RejectView {
+export function rejectView(r: RejectRow): RejectView {
   return {
-    id: r.id, batchId: r.batch_id, station: r.station, at: r.at, reason: r.reason,
-    findings: JSON.parse(r.findings) as RejectView['findings'], read: JSON.parse(r.read_data) as RejectView['read'],
-    confirm: r.confirm, reworked: r.reworked === 1,
+    id: r.id, batchId: r.batchId, station: r.station, at: r.at, reason: r.reason,
+    findings: r.findings, read: r.read, confirm: r.confirm, reworked: r.reworked,
   };
 }

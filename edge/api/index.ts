@@ -8,7 +8,6 @@ export type { StationLike } from './station-like.ts';
 export type { ApiDevice } from './api-device.ts';
 export type { ApiLogger } from './logger.ts';
 export { SILENT_API_LOGGER } from './logger.ts';
-export { devicesFromConfig } from './devices-from-config.ts';
 export { ROUTE_TABLE } from './route-table.ts';
 export type { Route } from './route-table.ts';
 export { buildOpenApi } from './build-openapi.ts';

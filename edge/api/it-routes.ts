@@ -4,9 +4,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { CODE_KINDS, kindFromInt } from '../domain/kinds.ts';
+import { CODE_KINDS } from '../domain/kinds.ts';
 import { importCodePackage, PackageError } from '../packages/index.ts';
 import { palletConfirmations, syncStatus } from '../store/outbox.ts';
+import { recentPackages } from '../store/code-packages.ts';
 import type { PackageView } from './contract.ts';
 import { ApiError } from './errors.ts';
 import { sessionOf, type RouteImpls } from './route-types.ts';
@@ -39,14 +40,7 @@ export const IT_ROUTES: RouteImpls<'listDevices' | 'probeDevice' | 'testDevice' 
   },
   listPackages: {
     handle(deps) {
-      const rows = deps.db.prepare('SELECT uuid, kind, product_id, supplier, source, count, state, created_at, finished_at FROM code_packages ORDER BY id DESC LIMIT 500').all() as {
-        uuid: string; kind: number; product_id: string | null; supplier: string | null; source: string; count: number; state: string; created_at: string; finished_at: string | null;
-      }[];
-      return {
-        packages: rows.map((r): PackageView => ({
-          uuid: r.uuid, kind: kindFromInt(r.kind), productId: r.product_id, supplier: r.supplier, source: r.source, count: r.count, state: r.state, createdAt: r.created_at, finishedAt: r.finished_at,
-        })),
-      };
+      return { packages: recentPackages(deps.db, 500).map((r): PackageView => ({ ...r })) };
     },
   },
   importPackage: {

@@ -1,13 +1,11 @@
 import type { Db } from '../store/open.ts';
+import { caseDecisionsBetween } from '../store/station-queries.ts';
 import type { SeriesPoint, SeriesView } from './contract.ts';
-
-const NO_READ = 1;
 
 /**
  * Throughput and read-rate series for the IT charts: per bucket, cases committed, case-station rejects and
  * no-reads; read rate = triggers with a read / all triggers (cases + rejects). Times are ISO 8601 text in the
- * store, so a bucket is found by string range. `containers` has no time index: the scan is bounded by the window
- * and costs O(containers); fine at a line's volume, a candidate for an index if charts refresh often.
+ * store, so a bucket is found by string range (edge/store/station-queries.ts caseDecisionsBetween).
  */
 export function throughputSeries(db: Db, options: { minutes: number; bucketSeconds: number; now?: Date }): SeriesView {
   const bucketMs = options.bucketSeconds * 1000;
@@ -18,15 +16,16 @@ export function throughputSeries(db: Db, options: { minutes: number; bucketSecon
   const n = (end - start) / bucketMs;
   const points = Array.from({ length: n }, (_, i) => ({ at: new Date(start + i * bucketMs).toISOString(), cases: 0, rejects: 0, noReads: 0 }));
   const bucketOf = (iso: string): (typeof points)[number] | undefined => points[Math.floor((Date.parse(iso) - start) / bucketMs)];
-  for (const at of db.prepare(`SELECT created_at FROM containers WHERE level = 'case' AND created_at >= ? AND created_at < ?`).pluck().all(from, to) as string[]) {
+  const decided = caseDecisionsBetween(db, from, to);
+  for (const at of decided.commits) {
     const b = bucketOf(at);
     if (b !== undefined) b.cases += 1;
   }
-  for (const r of db.prepare(`SELECT at, reason FROM rejects WHERE station = 'case' AND at >= ? AND at < ?`).all(from, to) as { at: string; reason: number }[]) {
+  for (const r of decided.rejects) {
     const b = bucketOf(r.at);
     if (b === undefined) continue;
     b.rejects += 1;
-    if (r.reason === NO_READ) b.noReads += 1;
+    if (r.noRead) b.noReads += 1;
   }
   const out: SeriesPoint[] = points.map((p) => {
     const triggers = p.cases + p.rejects;

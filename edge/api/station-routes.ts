@@ -1,4 +1,5 @@
 import { queryCode } from '../store/query.ts';
+import { newestRejects } from '../store/rejects.ts';
 import { CODE, obj, SIGNATURE } from './json-schema.ts';
 import { rejectView } from './change-feed.ts';
 import type { CodeHistoryView, RejectView } from './contract.ts';
@@ -29,11 +30,8 @@ export const STATION_ROUTES: RouteImpls<'status' | 'endPallet' | 'queryCode' | '
   listRejects: {
     query: { type: 'object', properties: { batchId: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 1000 } }, additionalProperties: false },
     handle(deps, { query }) {
-      const limit = query?.limit ?? 200;
-      const rows = query?.batchId === undefined
-        ? deps.db.prepare('SELECT * FROM rejects ORDER BY id DESC LIMIT ?').all(limit)
-        : deps.db.prepare('SELECT * FROM rejects WHERE batch_id = ? ORDER BY id DESC LIMIT ?').all(query.batchId, limit);
-      return { rejects: (rows as Parameters<typeof rejectView>[0][]).map((r): RejectView => rejectView(r)) };
+      const rows = newestRejects(deps.db, { limit: query?.limit ?? 200, ...(query?.batchId === undefined ? {} : { batchId: query.batchId }) });
+      return { rejects: rows.map((r): RejectView => rejectView(r)) };
     },
   },
   series: {

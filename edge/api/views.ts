@@ -1,7 +1,8 @@
 import type { Product } from '../domain/product.ts';
-import { SECRET_KINDS, kindFromInt } from '../domain/kinds.ts';
+import { SECRET_KINDS } from '../domain/kinds.ts';
 import { maskCode } from '../domain/mask.ts';
 import type { Batch } from '../store/batches.ts';
+import { kindOfCode } from '../store/code-lookup.ts';
 import type { Db } from '../store/open.ts';
 import type { BatchView, LastReadView, ProductView, StationStatus } from './contract.ts';
 
@@ -27,11 +28,10 @@ export function productView(p: Product): ProductView {
  * prepared once per snapshot, as this runs on every status push.
  */
 function secretMasker(db: Db): (code: string | null) => string | null {
-  const kindOf = db.prepare('SELECT kind FROM codes WHERE code = ?').pluck();
   return (code) => {
     if (code === null || code.includes('…')) return code;
-    const kind = kindOf.get(code) as number | undefined;
-    return kind !== undefined && SECRET_KINDS.has(kindFromInt(kind)) ? maskCode(code) : code;
+    const kind = kindOfCode(db, code);
+    return kind !== null && SECRET_KINDS.has(kind) ? maskCode(code) : code;
   };
 }
 

@@ -122,6 +122,11 @@ export function openBatchGuardError(db: Db, error: unknown, line: string): unkno
  * product, of a kind the product does not use, listed twice, or already in another open batch. The product must
  * also get every kind it needs (cap-outer or box, case-outer, and the inner codes when pairing is required).
  */
+/** The ids of the newest `limit` batches, open ones first (the batch list). */
+export function recentBatchIds(db: Db, limit: number): number[] {
+  return db.prepare(`SELECT id FROM batches ORDER BY state = 'closed', id DESC LIMIT ?`).pluck().all(limit) as number[];
+}
+
 export function startBatch(db: Db, input: StartBatchInput): Batch {
   const at = input.at ?? new Date().toISOString();
   return db.transaction(() => {

@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { CodeFacts, CodeLookup } from '../aggregation/check-case.ts';
-import { kindFromInt, statusFromInt } from '../domain/kinds.ts';
+import { kindFromInt, statusFromInt, type CodeKind } from '../domain/kinds.ts';
 import type { Db } from './open.ts';
-import { perConnection } from './statement-cache.ts';
+import { cachedStatement, perConnection } from './statement-cache.ts';
 
 type FactsRow = [kind: number, status: number, packageId: number, productId: string | null, pair: string | null, parent: string | null];
 
@@ -23,4 +23,10 @@ export function codeLookup(db: Db): CodeLookup {
       return { kind: kindFromInt(row[0]), status: statusFromInt(row[1]), packageId: row[2], productId: row[3], pair: row[4], parent: row[5] };
     },
   };
+}
+
+/** The kind of a stored code, or null when the store does not know it. */
+export function kindOfCode(db: Db, code: string): CodeKind | null {
+  const kind = cachedStatement(db, 'SELECT kind FROM codes WHERE code = ?', 'pluck').get(code) as number | undefined;
+  return kind === undefined ? null : kindFromInt(kind);
 }

@@ -65,6 +65,11 @@ const checkpointers = new WeakMap<Db, Checkpointer>();
  * case station between two cases), so a due checkpoint runs now, in the gap, not over the next commit's fsync.
  * Does nothing for a connection without a checkpointer.
  */
+/** SQLite's data_version: changes when another connection (or process) commits to the database. */
+export function dataVersion(db: Db): number {
+  return db.pragma('data_version', { simple: true }) as number;
+}
+
 export function nudgeCheckpoint(db: Db): void {
   checkpointers.get(db)?.nudge();
 }

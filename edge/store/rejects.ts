@@ -7,7 +7,7 @@ import { appendAudit } from './audit.ts';
 import { IN_BATCH_PACKAGES } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
-import { perConnection } from './statement-cache.ts';
+import { cachedStatement, perConnection } from './statement-cache.ts';
 
 export const REJECT_STATIONS = ['case', 'pallet'] as const;
 export type RejectStation = (typeof REJECT_STATIONS)[number];
@@ -140,6 +140,24 @@ function fromRow(r: RejectDbRow): RejectRow {
 /** Rejects of a batch, oldest first. */
 export function listRejects(db: Db, batchId: number): RejectRow[] {
   return (db.prepare('SELECT * FROM rejects WHERE batch_id = ? ORDER BY id').all(batchId) as RejectDbRow[]).map(fromRow);
+}
+
+/** The newest `limit` rejects, of one batch or of all, newest first (the QA screen's list). */
+export function newestRejects(db: Db, options: { readonly batchId?: number; readonly limit: number }): RejectRow[] {
+  const rows = options.batchId === undefined
+    ? cachedStatement(db, 'SELECT * FROM rejects ORDER BY id DESC LIMIT ?').all(options.limit)
+    : cachedStatement(db, 'SELECT * FROM rejects WHERE batch_id = ? ORDER BY id DESC LIMIT ?').all(options.batchId, options.limit);
+  return (rows as RejectDbRow[]).map(fromRow);
+}
+
+/** Rejects written after reject `afterId`, oldest first, at most `limit` (the push feed's new rows). */
+export function rejectsAfter(db: Db, afterId: number, limit: number): RejectRow[] {
+  return (cachedStatement(db, 'SELECT * FROM rejects WHERE id > ? ORDER BY id LIMIT ?').all(afterId, limit) as RejectDbRow[]).map(fromRow);
+}
+
+/** The id of the newest reject (0 when none). */
+export function lastRejectId(db: Db): number {
+  return cachedStatement(db, 'SELECT coalesce(max(id), 0) FROM rejects', 'pluck').get() as number;
 }
 
 /**

@@ -77,3 +77,15 @@ export function openStack(db: Db, batchId: number): { readonly id: number; reado
     WHERE s.batch_id = ? AND s.state = 'open' GROUP BY s.id ORDER BY s.id DESC LIMIT 1`).get(batchId) as { id: number; n: number } | undefined;
   return row === undefined ? null : { id: row.id, cases: row.n };
 }
+
+/**
+ * The case station's decisions in [from, to) (ISO 8601 text, compared as strings): commit times and reject times
+ * with whether each reject was a no-read — what the IT charts bucket into throughput and read rate. `containers`
+ * has no time index: bounded by the window, O(containers); fine at a line's volume.
+ */
+export function caseDecisionsBetween(db: Db, from: string, to: string): { readonly commits: string[]; readonly rejects: { readonly at: string; readonly noRead: boolean }[] } {
+  const commits = cachedStatement(db, `SELECT created_at FROM containers WHERE level = 'case' AND created_at >= ? AND created_at < ?`, 'pluck').all(from, to) as string[];
+  const rejects = (cachedStatement(db, `SELECT at, reason FROM rejects WHERE station = 'case' AND at >= ? AND at < ?`).all(from, to) as { at: string; reason: number }[])
+    .map((r) => ({ at: r.at, noRead: r.reason === NO_READ }));
+  return { commits, rejects };
+}

@@ -4,7 +4,8 @@ import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
-import { ApiStartError, devicesFromConfig, startApi, type ApiLogger } from '../../api/index.ts';
+import { ApiStartError, startApi, type ApiLogger } from '../../api/index.ts';
+import { devicesFromConfig } from '../../devices/devices-from-config.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { parseEpcisContext } from '../../../sync/index.ts';
 

@@ -1,7 +1,7 @@
 import { createPrinter, runPrintQueue, type PrinterConfig, type PrintResult } from '../../printers/index.ts';
 import { createReader, type Reader, type ReaderConfig } from '../../scanners/index.ts';
 import { maskCode } from '../domain/mask.ts';
-import type { DeviceTestView } from './contract.ts';
+import type { DeviceTestView } from '../api/contract.ts';
 
 /** How long a reader test waits for the read after the trigger, and for the connection before it (ms). */
 const READ_TIMEOUT_MS = 3_000;

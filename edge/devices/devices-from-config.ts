@@ -1,9 +1,14 @@
+/**
+ * The IT screen's devices, built from the station config: what the local API lists, probes and tests. Drivers are
+ * constructed here, beside the composition root (edge/main.ts, `wuma api`), never by the API itself, which only
+ * receives the ApiDevice port.
+ */
 import { probePrinter, type PrinterKind } from '../../printers/index.ts';
 import { probeReader, type ReaderKind } from '../../scanners/index.ts';
 import type { DeviceConfig, StationConfig } from '../config/station-config.ts';
 import { printerConfigOf, readerConfigOf } from '../station/device-config.ts';
-import type { ApiDevice } from './api-device.ts';
-import type { DeviceTestView, DeviceView, ProbeResultView } from './contract.ts';
+import type { ApiDevice } from '../api/api-device.ts';
+import type { DeviceTestView, DeviceView, ProbeResultView } from '../api/contract.ts';
 import { testPrinter, testReader } from './device-test.ts';
 import { splitHostPort } from '../domain/host-port.ts';
 
