@@ -82,7 +82,7 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
       const close = { batchId: id, actor: user.id, ...(reason === undefined ? {} : { reason }), ...(deps.epcis === undefined ? {} : { epcis: deps.epcis }) };
       // As for pause: the station closes its own batch once the cases in hand are decided.
       const outcome = (await deps.station?.closeBatch?.(close)) ?? closeBatch(deps.db, close);
-      const report = outcome.report as unknown as ReconciliationView;
+      const report: ReconciliationView = outcome.report;
       if (outcome.kind === 'refused') {
         throw new ApiError('SIGNATURE_REQUIRED', `批次有 ${outcome.report.totals.unexplained} 个码去向不明，需填写原因并用 PIN 签名后才能关闭 (the batch has unexplained codes: a reason signed with the PIN is required)`, { details: { report } });
       }
@@ -102,7 +102,7 @@ export const BATCH_ROUTES: RouteImpls<'listProducts' | 'listBatches' | 'getBatch
         const data = await renderReconciliationPdf(report, deps.reportFont === undefined ? {} : { fontPath: deps.reportFont });
         return fileResponse('application/pdf', `batch-${id}-reconciliation.pdf`, data);
       }
-      return report as unknown as ReconciliationView;
+      return report;
     },
   },
 };

@@ -14,10 +14,8 @@
  * - Codes of secret kinds (cap-inner 盖内码, case-inner 箱内码) never appear in full in any response or push.
  */
 
-export const API_ROLES = ['operator', 'qa', 'it', 'admin'] as const;
-export type ApiRole = (typeof API_ROLES)[number];
-
-export const API_ROLE_LABEL_ZH: Readonly<Record<ApiRole, string>> = { operator: '操作员', qa: '质检', it: '信息', admin: '管理员' };
+/** A user's role: defined once, by the store that keeps users (type-only here, so the browser loads nothing of it). */
+export type ApiRole = import('../store/users.ts').Role;
 
 /** The permission an operation needs (edge/store/users.ts PERMISSIONS); null = any logged-in user / public. */
 export type ApiPermission =
@@ -141,8 +139,8 @@ export interface StartBatchBody {
 /** Close: without `reason` a batch with unexplained codes is refused (409 SIGNATURE_REQUIRED with the report). */
 export interface CloseBatchBody { readonly reason?: string; readonly pin?: string }
 
-/** The reconciliation report (edge/store/reconciliation.ts), as JSON. */
-export type ReconciliationView = Readonly<Record<string, unknown>> & { readonly ok: boolean };
+/** The reconciliation report, as JSON: exactly edge/store/reconciliation.ts Reconciliation (plain data, no dates). */
+export type ReconciliationView = import('../store/reconciliation.ts').Reconciliation;
 
 export interface CloseBatchResult { readonly batch: BatchView; readonly report: ReconciliationView }
 
@@ -246,8 +244,8 @@ export interface CaptureEndResult {
 
 export interface CodeQueryBody { readonly code: string }
 
-/** edge/store/query.ts CodeHistory with every secret code masked; null code = unknown. */
-export type CodeHistoryView = Readonly<Record<string, unknown>>;
+/** edge/store/query.ts CodeHistory (every secret code masked by the store), as JSON. */
+export type CodeHistoryView = import('../store/query.ts').CodeHistory;
 
 export interface RejectView {
   readonly id: number; readonly batchId: number; readonly station: string; readonly at: string; readonly reason: number;

@@ -5,7 +5,7 @@ import {
 import type { ReworkResultView } from './contract.ts';
 import { ApiError } from './errors.ts';
 import { CODE, CODES, obj, SIGNATURE, type JsonSchema } from './json-schema.ts';
-import { sessionOf, type ApiDeps, type RouteImpls, type RouteInput } from './route-types.ts';
+import { sessionOf, type ApiDeps, type RouteImpl, type RouteImpls, type RouteInput } from './route-types.ts';
 
 type ReworkOp = 'reworkRemove' | 'reworkAdd' | 'reworkReplace' | 'reworkRelabel' | 'reworkMove' | 'reworkBreakPallet' | 'reworkDestroy' | 'reworkSample' | 'reworkRepack';
 
@@ -23,11 +23,18 @@ function view(action: string, o: SignedOutcome<unknown>): ReworkResultView {
  * only their PIN (asked again for every action, 21 CFR 11.200) and the reason, never another user's id. The store
  * checks role, lock and PIN again inside; results come back masked by the store.
  */
-function signed<K extends ReworkOp>(action: string, fields: Record<string, JsonSchema>, run: (db: ApiDeps['db'], e: ReworkEnv, sig: Signature, input: RouteInput<K>) => SignedOutcome<unknown>): RouteImpls<K>[K] {
-  const impl = {
+/** The PIN and reason of a rework body (the body schema requires both as strings; read, not cast). */
+function signatureOf(body: unknown): { pin: string; reason: string } {
+  const b = body as { pin?: unknown; reason?: unknown } | null;
+  if (typeof b?.pin !== 'string' || typeof b.reason !== 'string') throw new ApiError('BAD_REQUEST', '缺少 PIN 或原因 (pin and reason are required)');
+  return { pin: b.pin, reason: b.reason };
+}
+
+function signed<K extends ReworkOp>(action: string, fields: Record<string, JsonSchema>, run: (db: ApiDeps['db'], e: ReworkEnv, sig: Signature, input: RouteInput<K>) => SignedOutcome<unknown>): RouteImpl<K> {
+  return {
     body: obj({ ...SIGNATURE, ...fields }, [...Object.keys(SIGNATURE), ...Object.keys(fields).filter((f) => f !== 'withContents')]),
     handle(deps: ApiDeps, input: RouteInput<K>): ReworkResultView {
-      const body = input.body as unknown as { pin: string; reason: string };
+      const body = signatureOf(input.body);
       const sig: Signature = { userId: sessionOf(input).user.id, pin: body.pin, reason: body.reason };
       const outcome = run(deps.db, env(deps), sig, input);
       deps.logger.info('api.rework', { action, userId: sig.userId, auditSeq: outcome.auditSeq });
@@ -38,7 +45,6 @@ function signed<K extends ReworkOp>(action: string, fields: Record<string, JsonS
       return view(action, outcome);
     },
   };
-  return impl as unknown as RouteImpls<K>[K];
 }
 
 export const REWORK_ROUTES: RouteImpls<ReworkOp> = {

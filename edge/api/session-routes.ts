@@ -1,5 +1,6 @@
 import { PERMISSIONS, authenticateByBadge, authenticateByPin, type Action, type AuthResult, type Role } from '../store/users.ts';
-import { API_ROLE_LABEL_ZH, SESSION_COOKIE, type ApiPermission, type SessionInfo } from './contract.ts';
+import { ROLE_LABEL_ZH } from '../store/users.ts';
+import { SESSION_COOKIE, type ApiPermission, type SessionInfo } from './contract.ts';
 import { ApiError } from './errors.ts';
 import { str } from './json-schema.ts';
 import type { Session } from './session-manager.ts';
@@ -13,7 +14,7 @@ export function permissionsOf(role: Role): ApiPermission[] {
 export function sessionInfo(deps: ApiDeps, s: Session): SessionInfo {
   return {
     sessionId: s.id,
-    user: { id: s.user.id, name: s.user.name, role: s.user.role, roleZh: API_ROLE_LABEL_ZH[s.user.role] },
+    user: { id: s.user.id, name: s.user.name, role: s.user.role, roleZh: ROLE_LABEL_ZH[s.user.role] },
     loginMethod: s.method, startedAt: new Date(s.startedAt).toISOString(), idleTimeoutMs: deps.sessions.idleTimeoutMs, permissions: permissionsOf(s.user.role),
   };
 }

@@ -24,7 +24,7 @@ export const STATION_ROUTES: RouteImpls<'status' | 'endPallet' | 'queryCode' | '
     body: obj({ code: CODE }),
     handle(deps, { body }) {
       const history = queryCode(deps.db, body.code);
-      return { found: history !== null, history: history as unknown as CodeHistoryView | null };
+      return { found: history !== null, history: history satisfies CodeHistoryView | null };
     },
   },
   listRejects: {
