@@ -4,7 +4,7 @@
  * hands them to the line runtime (edge/station/line-runtime.ts), which owns the batch lifecycle, the device links and
  * the status. `startStation(config)` returns that runtime; `startStationApi` serves the local HTTP API and UI on it.
  */
-import { closeSync, existsSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { DEFAULT_EPCIS_CONFIG } from './config/default-epcis.ts';
 import { createPrinter } from '../printers/index.ts';
 import { createReader } from '../scanners/index.ts';
@@ -135,21 +135,10 @@ export interface RunningStationApi extends RunningApi {
 
 export const DEFAULT_API_PORT = 8720;
 
-/** Writes the token as one line, readable by this user only (an existing file is truncated and re-moded). */
-function writeTokenFile(path: string, token: string): void {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, `${token}\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
- * Serves the local API and UI (issue 6 §1) for a station running in this process: status, pushes and end-pallet
- * come from the station (edge/station/api-adapter.ts), batch commands are committed by the API and adopted by
- * the station, everything else reads the station's own store. Close it before stopping the station.
+ * Serves the local API and UI (issue 6 §1) for a station running in this process: status, pushes, batch commands
+ * and end-pallet go to the line runtime (edge/api/line-adapter.ts), everything else reads the station's own store.
+ * Close it before stopping the station.
  */
 export async function startStationApi(station: RunningStation, options: StationApiOptions = {}): Promise<RunningStationApi> {
   const config = station.config;
@@ -158,7 +147,9 @@ export async function startStationApi(station: RunningStation, options: StationA
   const logger = options.logger;
   // The API (HTTP server, sessions, OpenAPI, static UI) loads only when it is served: a station or demo run without
   // it (the crash harness, `--no-api`) starts that much faster.
-  const [{ startApi }, { stationApiAdapter }, { devicesFromConfig }] = await Promise.all([import('./api/index.ts'), import('./api/line-adapter.ts'), import('./devices/devices-from-config.ts')]);
+  const [{ startApi }, { stationApiAdapter }, { devicesFromConfig }, { writeTokenFile }] = await Promise.all([
+    import('./api/index.ts'), import('./api/line-adapter.ts'), import('./devices/devices-from-config.ts'), import('./api/token-file.ts'),
+  ]);
   const running = await startApi({
     store: station.store,
     station: stationApiAdapter(station, {

@@ -1,10 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
 import { ApiStartError, startApi, type ApiLogger } from '../../api/index.ts';
+import { writeTokenFile } from '../../api/token-file.ts';
 import { devicesFromConfig } from '../../devices/devices-from-config.ts';
 import { loadConfig } from '../../config/load-config.ts';
 import { parseEpcisContext } from '../../../sync/index.ts';
@@ -64,7 +65,7 @@ export const command: CommandSpec = {
       throw listenFailure(error, port) ?? error;
     }
     try {
-      writeFileSync(tokenFile, `${api.token}\n`, { mode: 0o600 });
+      writeTokenFile(tokenFile, api.token);
       if (ctx.json) ctx.printJson({ ok: true, url: api.url, ws: api.wsUrl, port: api.port, tokenFile, db: ctx.dbPath });
       else {
         ctx.print(`本地 API 已启动 (local API listening): ${api.url}`);
