@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALPHABETS } from './alphabet.ts';
 import { checkSystemCharset, computeCheckChar, hasValidCheckChar, iso7064CheckTable, type CheckSystem } from './check-char.ts';
-import { advanceCheck } from './check-table.ts';
+import { advanceCheck } from '../domain/check-table.ts';
 import { generateCodes } from './generate.ts';
 import { DEFAULT_PROFILES, type RandomProfile } from './profile.ts';
 import { webCryptoRandom } from './random-source.ts';

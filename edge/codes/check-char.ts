@@ -1,5 +1,5 @@
 import type { Alphabet } from './alphabet.ts';
-import type { CheckTable } from './check-table.ts';
+import type { CheckTable } from '../domain/check-table.ts';
 import { CodesBug } from './errors.ts';
 
 /**

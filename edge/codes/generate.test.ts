@@ -3,7 +3,7 @@ import { ALPHABETS } from './alphabet.ts';
 import { computeCheckChar, hasValidCheckChar } from './check-char.ts';
 import { InvalidProfileError, RandomSourceError } from './errors.ts';
 import { generateCode, generateCodes, generateRecords, recordAt } from './generate.ts';
-import { hasValidGs1CheckDigit } from './gs1-check-digit.ts';
+import { hasValidGs1CheckDigit } from '../domain/gs1-check-digit.ts';
 import { DEFAULT_PROFILES, type CodeProfile, type RandomProfile } from './profile.ts';
 import { webCryptoRandom, type RandomSource } from './random-source.ts';
 import { seededBytes } from '../../test/support/seeded-bytes.ts';

@@ -11,7 +11,7 @@ export type { Alphabet } from './alphabet.ts';
 export { ALPHABETS, ALPHABET_NAMES, isAlphabetName } from './alphabet.ts';
 export type { CheckSystem } from './check-char.ts';
 export { computeCheckChar, hasValidCheckChar } from './check-char.ts';
-export { gs1CheckDigit, hasValidGs1CheckDigit } from './gs1-check-digit.ts';
+export { gs1CheckDigit, hasValidGs1CheckDigit } from '../domain/gs1-check-digit.ts';
 export { SSCC_LENGTH, ssccSerialReferenceDigits } from './sscc.ts';
 export { generateCode, generateCodes, generateRecords, recordAt, MAX_RECORDS_PER_CALL, MAX_RECORD_BYTES } from './generate.ts';
 export { validateProfile, profileRandomBits, MIN_SECRET_BITS } from './validate-profile.ts';

@@ -1,5 +1,5 @@
 import type { Alphabet } from './alphabet.ts';
-import { advanceCheck, type CheckTable } from './check-table.ts';
+import { advanceCheck, type CheckTable } from '../domain/check-table.ts';
 
 /**
  * The byte layout every code of a profile shares: a fixed ASCII `prefix`, `length` random symbols of

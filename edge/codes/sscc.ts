@@ -1,5 +1,5 @@
 import { ALPHABETS } from './alphabet.ts';
-import { gs1CheckTable } from './gs1-check-digit.ts';
+import { gs1CheckTable } from '../domain/gs1-check-digit.ts';
 import { makeLayout, type RecordLayout } from './record-layout.ts';
 import type { SsccProfile } from './profile.ts';
 

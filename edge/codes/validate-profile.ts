@@ -2,7 +2,7 @@ import { CODE_KINDS, CODE_KIND_LABEL_ZH, SECRET_KINDS, isCodeKind } from '../dom
 import { ALPHABETS, ALPHABET_NAMES, firstForeignChar, isAlphabetName } from './alphabet.ts';
 import { checkSystemFor } from './check-char.ts';
 import type { ProfileIssue } from './errors.ts';
-import { hasValidGs1CheckDigit } from './gs1-check-digit.ts';
+import { hasValidGs1CheckDigit } from '../domain/gs1-check-digit.ts';
 
 /** Secret kinds (cap-inner, case-inner) pay out money: at least this many CSPRNG bits (DESIGN §5). */
 export const MIN_SECRET_BITS = 80;

@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { createLogger, type Logger, type LogLevel } from '../main.ts';
+import { createLogger, type Logger, type LogLevel } from '../station/logger.ts';
 
 const RANK: Readonly<Record<LogLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3 };
 

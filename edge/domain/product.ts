@@ -1,5 +1,5 @@
 import type { FieldError, Parsed } from './field-error.ts';
-import { hasValidGs1CheckDigit } from '../codes/gs1-check-digit.ts';
+import { hasValidGs1CheckDigit } from './gs1-check-digit.ts';
 
 /**
  * A product the line packs. Pack ratios: units (bottles) per case and cases per pallet, with an optional box

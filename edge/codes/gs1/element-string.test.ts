@@ -4,7 +4,7 @@ import { fill, readFeature, withGs } from '../../../test/fixtures/gs1/feature-fi
 import { GS, parseElementString, toBracketedElementString, toRawElementString } from './element-string.ts';
 import { Gs1Error } from './errors.ts';
 import { csumAlphaPair } from './linters.ts';
-import { gs1CheckDigit } from '../gs1-check-digit.ts';
+import { gs1CheckDigit } from '../../domain/gs1-check-digit.ts';
 
 const reasons = (input: string): string[] => {
   const r = parseElementString(input);

@@ -1,5 +1,5 @@
 import { CSET82 } from './charsets.ts';
-import { hasValidGs1CheckDigit } from '../gs1-check-digit.ts';
+import { hasValidGs1CheckDigit } from '../../domain/gs1-check-digit.ts';
 
 /**
  * GS1 Barcode Syntax Tests ("linters") named in the syntax dictionary, applied to one component's data.
