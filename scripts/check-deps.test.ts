@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSource, checkTree } from './check-deps.ts';
+import { checkSource, checkTree, cycleViolations } from './check-deps.ts';
 
 describe('dependency-direction lint', () => {
   const cases: Array<[string, string, string | null]> = [
@@ -33,5 +33,20 @@ describe('dependency-direction lint', () => {
 
   it('the repository itself is clean', () => {
     expect(checkTree(process.cwd())).toEqual([]);
+  });
+
+  it('reports an import cycle among sources (types included), but not through a test file', () => {
+    const sources = new Map([
+      ['edge/plc/a.ts', "import type { B } from './b.ts';"],
+      ['edge/plc/b.ts', "import { a } from './a.ts';"],
+      ['edge/plc/c.ts', "import { t } from './c.test.ts';"],
+      ['edge/plc/c.test.ts', "import { c } from './c.ts';"],
+    ]);
+    expect(cycleViolations(sources).map((v) => v.rule)).toEqual(['no import cycles: edge/plc/a.ts → edge/plc/b.ts → edge/plc/a.ts']);
+  });
+
+  it('applies the edge/ layer table (scripts/layers.ts) to each import', () => {
+    expect(checkSource('edge/store/x.ts', "import { s } from '../station/logger.ts';").map((v) => v.rule))
+      .toEqual(['edge/store/ must not import edge/station/ (layer table, scripts/layers.ts)']);
   });
 });

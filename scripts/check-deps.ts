@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 import { parse } from '@babel/parser';
+import { findCycles, layerViolation } from './layers.ts';
 
 export interface Violation {
   readonly file: string;
@@ -47,6 +48,8 @@ export function checkEdge(file: string, spec: string): string[] {
   }
 
   if (from === 'edge' && target !== null) {
+    const layer = layerViolation(file, target);
+    if (layer !== null) broken.push(layer);
     const to = topPackage(target);
     if (['printers', 'scanners', 'sync'].includes(to) && target !== `${to}/index.ts`) {
       broken.push(`edge/ imports ${to}/ only through ${to}/index.ts`);
@@ -164,9 +167,23 @@ function walk(dir: string, acc: string[]): string[] {
   return acc;
 }
 
+/**
+ * Import cycles among the non-test sources (type-only imports count: a cycle of types is still two files that can
+ * only be understood together). One violation per cycle, on the file that closes it.
+ */
+export function cycleViolations(sources: ReadonlyMap<string, string>): Violation[] {
+  const graph = new Map<string, string[]>();
+  for (const [file, source] of sources) {
+    if (file.endsWith('.test.ts')) continue;
+    graph.set(file, importsOf(file, source).map((s) => resolveTarget(file, s)).filter((t): t is string => t !== null && sources.has(t) && !t.endsWith('.test.ts')));
+  }
+  return findCycles(graph).map((cycle) => ({ file: cycle[cycle.length - 2] ?? '', specifier: cycle[cycle.length - 1] ?? '', rule: `no import cycles: ${cycle.join(' → ')}` }));
+}
+
 export function checkTree(root: string): Violation[] {
   const files = ROOTS.flatMap((r) => walk(join(root, r), []));
-  return files.flatMap((f) => checkSource(relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8')));
+  const sources = new Map(files.map((f) => [relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8')] as const));
+  return [...[...sources].flatMap(([file, source]) => checkSource(file, source)), ...cycleViolations(sources)];
 }
 
 if (import.meta.main) {

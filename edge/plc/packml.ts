@@ -7,8 +7,14 @@ export const PACKML_STATES = {
   8: 'Aborting', 9: 'Aborted', 10: 'Holding', 11: 'Held', 12: 'Unholding', 13: 'Suspending', 14: 'Unsuspending',
   15: 'Resetting', 16: 'Completing', 17: 'Complete',
 } as const;
-import type { PackmlState, PackmlStateNumber } from './plc-port.ts';
 import { PlcProtocolError } from './errors.ts';
+
+export type PackmlStateNumber = keyof typeof PACKML_STATES;
+export type PackmlStateName = (typeof PACKML_STATES)[PackmlStateNumber];
+export interface PackmlState {
+  readonly number: PackmlStateNumber;
+  readonly name: PackmlStateName;
+}
 
 /** Maps a raw state number read from the PLC; anything outside 0..17 is a protocol error naming the value. */
 export function packmlState(raw: number): PackmlState {

@@ -3,16 +3,11 @@
  * sees registers or node ids. Per-item facts (a trigger, a reject and its confirmation) are counted or sequenced so
  * a missed edge is visible: the station is told "the trigger counter advanced by 2", never silently given one.
  */
-import type { PACKML_STATES } from './packml.ts';
+import type { PackmlState } from './packml.ts';
+
+export type { PackmlState, PackmlStateName, PackmlStateNumber } from './packml.ts';
 
 export type PlcDriverKind = 'modbus-tcp' | 'modbus-rtu' | 'opcua';
-
-export type PackmlStateNumber = keyof typeof PACKML_STATES;
-export type PackmlStateName = (typeof PACKML_STATES)[PackmlStateNumber];
-export interface PackmlState {
-  readonly number: PackmlStateNumber;
-  readonly name: PackmlStateName;
-}
 
 export interface StackLight {
   readonly green: boolean;
