@@ -49,9 +49,16 @@ export interface RejectedPart {
   readonly reason: RejectReason;
   /** Human-readable detail (Chinese, then English). Contains no full code text. */
   readonly detail: string;
+  /** Bytes of the rejected data; for a `too-many` summary, of all the rejections it counts. */
   readonly byteLength: number;
+  /** How many rejections this entry stands for; absent = one. Only a `too-many` summary counts more. */
+  readonly count?: number;
 }
 
+/**
+ * `too-many`: one summary entry, last in a result's `rejected`, for the rejections beyond the ones a driver keeps
+ * for one result (bounded memory); `count` says how many, `detail` how many of each reason.
+ */
 export type RejectReason =
   | 'oversize'
   | 'garbage'
@@ -59,7 +66,8 @@ export type RejectReason =
   | 'control-characters'
   | 'empty'
   | 'count-mismatch'
-  | 'protocol';
+  | 'protocol'
+  | 'too-many';
 
 /** Where a read came from: the software trigger we sent, or the reader's own (photo-eye / hardware) trigger. */
 export type TriggerSource = 'software' | 'external';

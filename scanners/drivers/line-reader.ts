@@ -1,4 +1,4 @@
-import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderKind, ReaderState, ReadResult, RejectedPart, TriggerOptions, TriggerRef } from '../contract.ts';
+import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderKind, ReaderState, ReadResult, RejectedPart, RejectReason, TriggerOptions, TriggerRef } from '../contract.ts';
 import { assembleRead } from '../assemble-read.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
 import { DeviceOfflineError, InvalidStateError, ProtocolError, ScannerBugError, TimeoutError } from '../errors.ts';
@@ -12,7 +12,7 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
 export const DEFAULT_INTER_CHAR_TIMEOUT_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 2_000;
 const CLOSE_TIMEOUT_MS = 2_000;
-/** Rejections kept for the next result; more are counted in one summary entry so memory stays bounded. */
+/** Rejections kept for the next result; more are counted in one `too-many` summary entry so memory stays bounded. */
 const MAX_PENDING_REJECTS = 32;
 
 interface PendingTrigger {
@@ -56,6 +56,8 @@ export class LineReader implements Reader {
   #trigger: PendingTrigger | null = null;
   #command: PendingCommand | null = null;
   #rejects: RejectedPart[] = [];
+  /** Rejections past MAX_PENDING_REJECTS: counted (per reason, bytes), reported as one `too-many` entry. */
+  #unlisted = { count: 0, bytes: 0, byReason: new Map<RejectReason, number>() };
   #closing: Promise<void> | null = null;
   #gapTimer: NodeJS.Timeout | null = null;
 
@@ -214,19 +216,22 @@ export class LineReader implements Reader {
           this.#seq += 1;
           ref = { id: this.#seq, source: 'external' };
         }
-        const rejected = this.#takeRejects();
+        // The pending rejections go in only so the result's cause counts them; the frame's own ones follow
+        // them and join the pending list, so the result carries at most the cap plus one summary.
+        const listed = this.#rejects;
         const now = this.#now();
         const result: ReadResult = meaning.kind === 'read'
-          ? assembleRead(meaning.payload, { trigger: ref, multi: this.#config.multi, window: this.#window, now, rejected, count: meaning.count })
-          : { kind: 'no-read', trigger: ref, cause: 'reader', suppressed: 0, rejected, at: now };
+          ? assembleRead(meaning.payload, { trigger: ref, multi: this.#config.multi, window: this.#window, now, rejected: listed, count: meaning.count })
+          : { kind: 'no-read', trigger: ref, cause: 'reader', suppressed: 0, rejected: listed, at: now };
+        const own = result.rejected.slice(listed.length);
+        for (const r of own) this.#addReject(r);
         // A frame with nothing usable (line noise with a terminator in it) is not the reader's answer: keep
         // its rejections for the real result, or for the timeout no-read. A count mismatch is an answer.
-        if (result.kind === 'no-read' && result.cause === 'all-rejected' && !result.rejected.some((r) => r.reason === 'count-mismatch')) {
+        if (result.kind === 'no-read' && result.cause === 'all-rejected' && !own.some((r) => r.reason === 'count-mismatch')) {
           if (pending === null) this.#seq -= 1;
-          for (const r of result.rejected) this.#addReject(r);
           return;
         }
-        this.#deliver(result);
+        this.#deliver({ ...result, rejected: this.#takeRejects() });
         return;
       }
       case 'ack': {
@@ -307,12 +312,31 @@ export class LineReader implements Reader {
   }
 
   #addReject(part: RejectedPart): void {
-    if (this.#rejects.length < MAX_PENDING_REJECTS) this.#rejects.push({ reason: part.reason, byteLength: part.byteLength, detail: part.detail });
+    const count = part.count ?? 1;
+    if (count === 1 && part.reason !== 'too-many' && this.#rejects.length < MAX_PENDING_REJECTS) {
+      this.#rejects.push({ reason: part.reason, byteLength: part.byteLength, detail: part.detail });
+      return;
+    }
+    const unlisted = this.#unlisted;
+    unlisted.count += count;
+    unlisted.bytes += part.byteLength;
+    unlisted.byReason.set(part.reason, (unlisted.byReason.get(part.reason) ?? 0) + count);
   }
 
+  /** The pending rejections (at most MAX_PENDING_REJECTS, then the `too-many` summary), and a fresh list. */
   #takeRejects(): RejectedPart[] {
     const taken = this.#rejects;
     this.#rejects = [];
+    const { count, bytes, byReason } = this.#unlisted;
+    if (count === 0) return taken;
+    this.#unlisted = { count: 0, bytes: 0, byReason: new Map() };
+    const each = [...byReason].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    taken.push({
+      reason: 'too-many',
+      count,
+      byteLength: bytes,
+      detail: `另有 ${count} 处被拒绝的数据未逐条列出，共 ${bytes} 字节：${each} (${count} more rejections not listed, ${bytes} bytes: ${each})`,
+    });
     return taken;
   }
 }
