@@ -59,8 +59,10 @@ export const IPC_INVOKE_CHANNELS = [
 ] as const satisfies readonly IpcInvokeChannel[];
 
 /**
- * What preload exposes as `window.wuma`: one function per operation, nothing generic. The renderer declares
- * `window.wuma` with this type when it runs inside the shell, and works without it in a plain browser.
+ * What preload exposes as `window.wuma`: one function per operation, nothing generic. The renderer reads it
+ * through `desktop/renderer/shell-bridge.ts` (null in a plain browser, where its controls are not shown); the IT
+ * screen's desktop-app panel (`desktop/renderer/components/shell-panel.ts`) uses the status, version, restart
+ * and kiosk operations.
  */
 export interface WumaBridge {
   getApiToken(): Promise<string>;

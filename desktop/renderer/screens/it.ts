@@ -3,15 +3,18 @@ import { call, operationUrl } from '../api.ts';
 import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { barChart, rateChart } from '../components/chart.ts';
 import { progressBar } from '../components/progress.ts';
+import { shellPanel } from '../components/shell-panel.ts';
 import { h, replace } from '../dom.ts';
 import { describeError } from '../errors.ts';
 import { formatDateTime, formatNumber, formatTime, t, tOr } from '../i18n.ts';
 import type { Screen, ScreenContext } from '../screen.ts';
+import { shellBridge } from '../shell-bridge.ts';
 
 /**
  * IT: devices with a probe and a test button each (a test prints one test code or triggers one read), code packages and imports (progress pushed over the WebSocket), sync
  * to headquarters per pallet with quarantined events and why, batch reports to download, and throughput /
- * read-rate charts for the last hour.
+ * read-rate charts for the last hour. Inside the desktop shell (window.wuma present) also the app's own controls:
+ * edge status, restart the service, kiosk mode (components/shell-panel.ts); in a plain browser they are absent.
  */
 export function itScreen(ctx: ScreenContext): Screen {
   const devices = h('div', { 'data-testid': 'it-devices' });
@@ -179,7 +182,10 @@ export function itScreen(ctx: ScreenContext): Screen {
 
   const section = (title: string, body: HTMLElement, ...extra: HTMLElement[]): HTMLElement =>
     h('section', { class: 'panel' }, h('h2', {}, title), ...extra, body);
+  const bridge = ctx.may('device.settings') ? shellBridge() : null;
+  const shell = bridge === null ? null : shellPanel(ctx, bridge);
   const root = h('div', { class: 'it' },
+    shell?.root ?? null,
     section(t('it.devices'), devices),
     section(t('it.charts'), charts),
     section(t('it.packages'), packages, importForm(), imports),
@@ -196,6 +202,6 @@ export function itScreen(ctx: ScreenContext): Screen {
       else if (m.type === 'sync') void loadSync();
       else if (m.type === 'batch') void loadBatches();
     },
-    dispose(): void { disposed = true; clearInterval(timer); },
+    dispose(): void { disposed = true; clearInterval(timer); shell?.dispose(); },
   };
 }
