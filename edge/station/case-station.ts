@@ -1,5 +1,5 @@
 import type { EpcisContext } from '../../sync/index.ts';
-import { runPrintQueue, type Printer } from '../../printers/index.ts';
+import type { Printer } from '../../printers/index.ts';
 import type { ReadResult, Reader } from '../../scanners/index.ts';
 import { caseStationMachine, type CaseStationEvent, type CaseStationState } from '../aggregation/case-station-machine.ts';
 import { checkCase, type CaseRead, type CaseRules, type CodeLookup, type Finding } from '../aggregation/check-case.ts';
@@ -12,6 +12,7 @@ import { nudgeCheckpoint, type Db } from '../store/open.ts';
 import { recordReject, setRejectConfirm } from '../store/rejects.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
+import { printAndVerifyLabel, type LabelAllocation, type LabelWords } from './label-verify.ts';
 import type { Logger } from './logger.ts';
 import { maskedCode } from './masked-code.ts';
 import { StationBugError } from './station-errors.ts';
@@ -108,6 +109,17 @@ const LAST_READS = 20;
 const LABEL_FAILURES_ALARM = 2;
 /** A queue this deep means the station cannot keep up or triggers are spurious; further triggers are refused loudly. */
 const MAX_QUEUE = 1_000;
+
+/** The case code label's texts: alarms, void reasons (audit rows) and logs. */
+const CASE_LABEL_WORDS: LabelWords = {
+  printFailed: (why) => `打印未确认 ${why} (print not confirmed)`,
+  printVoidReason: (why) => `箱码打印结果不确定或被拒 (case code print not confirmed): ${why}`,
+  verifyVoidReason: (why) => `箱码复核失败 (case label not verified): ${why}`,
+  mismatch: '读到的码与箱码不符 (label reads a different code)',
+  verifierErrorLog: '箱码复核读码失败 (case verifier read failed)',
+  printFailedLog: '箱码打印未确认，作废 (case code print not confirmed; voided)',
+  verifyFailedLog: '箱码复核失败，作废 (case label not verified; voided)',
+};
 
 /**
  * The case station runtime (DESIGN §6, issue 4 §2). Each trigger becomes one case, handled strictly one after
@@ -349,71 +361,51 @@ export class CaseStation {
   }
 
   /**
-   * Print mode (issue 4 §2): allocate a case code (committed before printing), print it (runPrintQueue: printed /
-   * rejected / unknown), read it back. A code not both confirmed printed and read back is voided — it may exist on
+   * Print mode (issue 4 §2), through printAndVerifyLabel: allocate a case code (committed before printing), print
+   * it (runPrintQueue: printed / rejected / unknown), read it back (exactly one code in view, the one printed). A code not both confirmed printed and read back is voided — it may exist on
    * a carton (DESIGN §4) — and a new code is tried, up to `attempts`. Returns the verified code, null when none
    * (the case is then rejected for its case code), or 'halted' when the database refused.
    */
   async #printCaseCode(batch: CaseStationBatch, print: CasePrintOptions): Promise<string | null | 'halted'> {
-    const attempts = print.attempts ?? 3;
-    const failures: string[] = [];
-    for (let attempt = 1; attempt <= attempts && !this.#closed; attempt += 1) {
-      const printer = print.printer;
-      if (printer.state !== 'ready' && printer.state !== 'busy') {
-        // No code is allocated for a printer that cannot print: nothing to void, nothing wasted.
-        failures.push(`打印机状态 ${printer.state} (printer ${printer.state})`);
-        break;
-      }
-      let code: string;
-      try {
-        code = allocateCaseCode(this.#o.db, batch.id).code;
-      } catch (error) {
-        if (error instanceof StoreError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_STATE')) { failures.push(error.message); break; }
-        this.#databaseError(error);
-        return 'halted';
-      }
-      this.#step('print');
-      const report = await runPrintQueue(printer, [{ id: `case-${batch.id}-${this.#seq + 1}-${attempt}`, code }], { bufferFullWaitMs: 2_000 });
-      if (report.printed.length !== 1) {
-        const why = report.unknown[0]?.detail ?? report.rejected[0]?.detail ?? report.stoppedBy ?? '未发送 (not sent)';
-        this.#labelFailed(failures, `打印未确认 ${why} (print not confirmed)`);
-        this.#o.log.warn('箱码打印未确认，作废 (case code print not confirmed; voided)', { batchId: batch.id, caseCode: code, attempt, why });
-        if (!this.#voidCaseCode(code, `箱码打印结果不确定或被拒 (case code print not confirmed): ${why}`)) return 'halted';
-        this.#step('print-failed');
-        continue;
-      }
-      this.#step('printed');
-      let read: ReadResult | null = null;
-      try {
-        read = await print.verifier.trigger({ timeoutMs: print.verifyTimeoutMs ?? 2_000 });
-      } catch (error) {
-        this.#o.log.warn('箱码复核读码失败 (case verifier read failed)', { error: errorText(error) });
-      }
-      const seen = read?.kind === 'read' ? [...new Set(read.codes.map((c) => c.text))] : [];
-      if (seen.length !== 1 || seen[0] !== code) {
-        const why = read?.kind === 'read' ? '读到的码与箱码不符 (label reads a different code)' : '复核未读到 (verifier no-read)';
-        this.#labelFailed(failures, why);
-        this.#o.log.warn('箱码复核失败，作废 (case label not verified; voided)', { batchId: batch.id, caseCode: code, attempt, why });
-        if (!this.#voidCaseCode(code, `箱码复核失败 (case label not verified): ${why}`)) return 'halted';
-        this.#step('verify-failed');
-        continue;
-      }
+    const result = await printAndVerifyLabel({
+      printer: print.printer, verifier: print.verifier, verifyTimeoutMs: print.verifyTimeoutMs ?? 2_000, attempts: print.attempts ?? 3,
+      log: this.#o.log, words: CASE_LABEL_WORDS,
+      logFields: (code, attempt, why) => ({ batchId: batch.id, caseCode: code, attempt, why }),
+      jobId: (attempt) => `case-${batch.id}-${this.#seq + 1}-${attempt}`,
+      allocate: () => this.#allocateCaseCode(batch),
+      voidCode: (code, reason) => this.#voidCaseCode(code, reason),
+      step: (step) => { this.#step(step === 'allocated' ? 'print' : step); },
+      onLabelFailed: (why) => { this.#labelFailed(why); },
+      closed: () => this.#closed,
+    });
+    if (result.kind === 'halted') return 'halted';
+    if (result.kind === 'verified') {
       this.#labels += 1;
       this.#labelFailures = 0;
       // A label right at the first try shows printer and verifier are well again.
-      if (attempt === 1) this.#o.alarms.clear('case-label-failed:case');
-      return code;
+      if (result.attempt === 1) this.#o.alarms.clear('case-label-failed:case');
+      return result.code;
     }
-    if (failures.length > 0) {
+    if (result.failures.length > 0) {
       // Out of attempts (or no printer, no code left): this case is rejected for its case code.
-      this.#o.alarms.raise('case-label-failed', 'case', `本箱未能打出可复核的箱码，已剔除: ${failures.join('; ')} (no verified case code; the case is rejected)`);
+      this.#o.alarms.raise('case-label-failed', 'case', `本箱未能打出可复核的箱码，已剔除: ${result.failures.join('; ')} (no verified case code; the case is rejected)`);
     }
     return null;
   }
 
+  /** A batch out of case codes (or no longer running) refuses; any other database error halts the station. */
+  #allocateCaseCode(batch: CaseStationBatch): LabelAllocation {
+    try {
+      return { kind: 'code', code: allocateCaseCode(this.#o.db, batch.id).code };
+    } catch (error) {
+      if (error instanceof StoreError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_STATE')) return { kind: 'refused', why: error.message };
+      this.#databaseError(error);
+      return { kind: 'halted', detail: errorText(error) };
+    }
+  }
+
   /** One failed label; the second in a row (across cases) raises the alarm, with the running count. */
-  #labelFailed(failures: string[], why: string): void {
-    failures.push(why);
+  #labelFailed(why: string): void {
     this.#labelFailures += 1;
     if (this.#labelFailures >= LABEL_FAILURES_ALARM) {
       this.#o.alarms.raise('case-label-failed', 'case', `连续 ${this.#labelFailures} 次: ${why} (${this.#labelFailures} failed labels in a row)`);

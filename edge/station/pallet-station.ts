@@ -1,5 +1,5 @@
 import type { EpcisContext } from '../../sync/index.ts';
-import { runPrintQueue, type Printer } from '../../printers/index.ts';
+import type { Printer } from '../../printers/index.ts';
 import type { ReadResult, Reader } from '../../scanners/index.ts';
 import { palletStationMachine, type PalletStationEvent, type PalletStationState } from '../aggregation/pallet-station-machine.ts';
 import { StoreError } from '../store/errors.ts';
@@ -8,6 +8,7 @@ import { allocatePalletCode, commitPallet, openPallet, palletStacks, parkPallet,
 import { recordReject } from '../store/rejects.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
+import { printAndVerifyLabel, type LabelAllocation, type LabelWords } from './label-verify.ts';
 import type { Logger } from './logger.ts';
 import type { CodeLookup } from '../aggregation/check-case.ts';
 import { maskedCode } from './masked-code.ts';
@@ -53,12 +54,23 @@ export interface PalletProgress {
   readonly pallets: number;
 }
 
+/** The pallet label's texts: alarms, void reasons (audit rows) and logs. */
+const PALLET_LABEL_WORDS: LabelWords = {
+  printFailed: (why) => `打印失败 ${why} (print failed)`,
+  printVoidReason: (why) => `垛标签打印结果不确定或被拒 (pallet label not confirmed printed): ${why}`,
+  verifyVoidReason: (why) => `垛标签复核失败 (pallet label not verified): ${why}`,
+  mismatch: '读到的码与垛码不符 (label reads a different code)',
+  verifierErrorLog: '复核读码失败 (verifier read failed)',
+  verifyFailedLog: '垛标签复核失败 (pallet label not verified)',
+};
+
 /**
  * The pallet station runtime (DESIGN §6, issue 4 §3). Cases are stacked on a persisted pallet stack as they are
  * read; at the ratio (or on the operator's end-pallet, a short pallet with a signed reason) a pallet code is
  * allocated, its label printed (runPrintQueue: the fate of the job is printed / rejected / unknown) and read
- * back by the verifier, and only then is the pallet committed in one transaction (commitPallet). A code whose
- * label is not both printed and verified is voided (DESIGN §4: it may exist on paper) and a new code tried.
+ * back by the verifier (exactly one code in view, the one printed: printAndVerifyLabel), and only then is the
+ * pallet committed in one transaction (commitPallet). A code whose label is not both printed and verified is
+ * voided (DESIGN §4: it may exist on paper) and a new code tried.
  * State lives in `palletStationMachine`.
  */
 export class PalletStation {
@@ -244,69 +256,57 @@ export class PalletStation {
     const stack = this.#stack;
     if (batch === null || stack === null) throw new StationBugError('pallet close without a batch or stack');
     this.#step('close');
-    const attempts = this.#o.labelAttempts ?? 3;
-    const failures: string[] = [];
-    for (let attempt = 1; attempt <= attempts && !this.#closed; attempt += 1) {
-      if (!this.#o.disk.ok()) { this.#halt('disk-low', '磁盘空间不足 (disk nearly full)'); return { kind: 'failed', detail: 'disk nearly full' }; }
-      const printer = this.#o.printer;
-      if (printer.state !== 'ready' && printer.state !== 'busy') {
-        // No code is allocated for a printer that cannot print: nothing to void, nothing wasted.
-        failures.push(`打印机状态 ${printer.state} (printer ${printer.state})`);
-        break;
-      }
-      let code: string;
-      try {
-        code = allocatePalletCode(this.#o.db, batch.id, { actor }).code;
-      } catch (error) {
-        this.#databaseError(error);
-        return { kind: 'failed', detail: errorText(error) };
-      }
-      const report = await runPrintQueue(printer, [{ id: `pallet-stack-${stack.id}-${attempt}`, code }], { bufferFullWaitMs: 2_000 });
-      if (report.printed.length !== 1) {
-        const why = report.unknown[0]?.detail ?? report.rejected[0]?.detail ?? report.stoppedBy ?? '未发送 (not sent)';
-        failures.push(`打印失败 ${why} (print failed)`);
-        if (!this.#voidLabel(code, `垛标签打印结果不确定或被拒 (pallet label not confirmed printed): ${why}`)) return { kind: 'failed', detail: why };
-        this.#step('print-failed');
-        continue;
-      }
-      this.#step('printed');
-      let read: ReadResult | null = null;
-      try {
-        read = await this.#o.verifier.trigger({ timeoutMs: this.#o.verifyTimeoutMs });
-      } catch (error) {
-        this.#o.log.warn('复核读码失败 (verifier read failed)', { error: errorText(error) });
-      }
-      if (read?.kind !== 'read' || !read.codes.some((c) => c.text === code)) {
-        const why = read?.kind === 'read' ? '读到的码与垛码不符 (label reads a different code)' : '复核未读到 (verifier no-read)';
-        failures.push(why);
-        this.#o.log.warn('垛标签复核失败 (pallet label not verified)', { stackId: stack.id, palletCode: code, why });
-        if (!this.#voidLabel(code, `垛标签复核失败 (pallet label not verified): ${why}`)) return { kind: 'failed', detail: why };
-        this.#step('verify-failed');
-        continue;
-      }
-      let committed;
-      try {
-        committed = commitPallet(this.#o.db, {
-          batchId: batch.id, palletCode: code, stackId: stack.id, at: this.#now(), actor, epcis: this.#o.epcis, ...(short === undefined ? {} : { short }),
-        });
-      } catch (error) {
-        this.#databaseError(error);
-        return { kind: 'failed', detail: errorText(error) };
-      }
-      this.#pallets += 1;
-      this.#last = { code, cases: committed.cases, at: new Date(this.#now()).toISOString() };
-      this.#stack = null;
-      this.#o.alarms.clear('pallet-label-failed:pallet');
-      this.#o.log.info('垛已提交 (pallet committed)', { batchId: batch.id, palletCode: code, cases: committed.cases, short: committed.short });
-      this.#step('committed');
-      const held = this.#held.splice(0);
-      for (const c of held) this.#onCase(c);
-      return { kind: 'committed', palletCode: code, cases: committed.cases, short: committed.short };
+    const label = await printAndVerifyLabel({
+      printer: this.#o.printer, verifier: this.#o.verifier, verifyTimeoutMs: this.#o.verifyTimeoutMs, attempts: this.#o.labelAttempts ?? 3,
+      log: this.#o.log, words: PALLET_LABEL_WORDS,
+      logFields: (code, _attempt, why) => ({ stackId: stack.id, palletCode: code, why }),
+      jobId: (attempt) => `pallet-stack-${stack.id}-${attempt}`,
+      beforeAttempt: () => {
+        if (this.#o.disk.ok()) return null;
+        this.#halt('disk-low', '磁盘空间不足 (disk nearly full)');
+        return 'disk nearly full';
+      },
+      allocate: () => this.#allocatePalletCode(batch, actor),
+      voidCode: (code, reason) => this.#voidLabel(code, reason),
+      step: (step) => { if (step !== 'allocated') this.#step(step); },
+      closed: () => this.#closed,
+    });
+    if (label.kind === 'halted') return { kind: 'failed', detail: label.detail };
+    if (label.kind === 'failed') {
+      const detail = label.failures.join('; ');
+      this.#o.alarms.raise('pallet-label-failed', 'pallet', detail);
+      if (this.#state === 'labelling' || this.#state === 'verifying') this.#step('give-up');
+      return { kind: 'failed', detail };
     }
-    const detail = failures.join('; ');
-    this.#o.alarms.raise('pallet-label-failed', 'pallet', detail);
-    if (this.#state === 'labelling' || this.#state === 'verifying') this.#step('give-up');
-    return { kind: 'failed', detail };
+    const code = label.code;
+    let committed;
+    try {
+      committed = commitPallet(this.#o.db, {
+        batchId: batch.id, palletCode: code, stackId: stack.id, at: this.#now(), actor, epcis: this.#o.epcis, ...(short === undefined ? {} : { short }),
+      });
+    } catch (error) {
+      this.#databaseError(error);
+      return { kind: 'failed', detail: errorText(error) };
+    }
+    this.#pallets += 1;
+    this.#last = { code, cases: committed.cases, at: new Date(this.#now()).toISOString() };
+    this.#stack = null;
+    this.#o.alarms.clear('pallet-label-failed:pallet');
+    this.#o.log.info('垛已提交 (pallet committed)', { batchId: batch.id, palletCode: code, cases: committed.cases, short: committed.short });
+    this.#step('committed');
+    const held = this.#held.splice(0);
+    for (const c of held) this.#onCase(c);
+    return { kind: 'committed', palletCode: code, cases: committed.cases, short: committed.short };
+  }
+
+  /** Any database error allocating the pallet code halts the station. */
+  #allocatePalletCode(batch: PalletStationBatch, actor: string): LabelAllocation {
+    try {
+      return { kind: 'code', code: allocatePalletCode(this.#o.db, batch.id, { actor }).code };
+    } catch (error) {
+      this.#databaseError(error);
+      return { kind: 'halted', detail: errorText(error) };
+    }
   }
 
   /** Voids a pallet code that may exist on paper; false (and halted) when the database refuses. */

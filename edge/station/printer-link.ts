@@ -1,81 +1,33 @@
-import type { Printer, PrinterFault, PrinterState } from '../../printers/index.ts';
+import type { Printer, PrinterState } from '../../printers/index.ts';
 import type { AlarmBoard } from './alarm-board.ts';
+import { DeviceLink, type DeviceLinkKind } from './device-link.ts';
 import type { Logger } from './logger.ts';
-import { RetryBackoff } from './retry-backoff.ts';
 
 /**
- * Keeps one printer usable: raises `printer-fault` while it reports a fault (ribbon out, head open …) and clears
- * it when the fault clears. A lost link (fault `offline`) cannot clear by itself: the driver stays `faulted`
- * (printers/state/printer-state-machine.ts), so the link is closed and reopened with a doubling back-off.
+ * A printer fault (ribbon out, head open …) clears by itself; a lost link (fault `offline`) does not: the driver
+ * stays `faulted` (printers/state/printer-state-machine.ts), so it is closed and reopened.
  */
-export class PrinterLink {
-  readonly name: string;
+const PRINTER: DeviceLinkKind<Printer, PrinterState> = {
+  alarm: 'printer-fault',
+  usable: ['ready', 'busy'],
+  closeBeforeRetry: true,
+  faultedLog: '打印机故障 (printer fault)',
+  openFailedLog: '打印机连接失败 (printer open failed)',
+  openFailedDetail: (name) => `${name} offline`,
+  watch: (printer, name, listener) => printer.onStateChange((state, _previous, faults) => {
+    listener(state, { fields: { faults }, detail: `${name} ${faults.join(', ')}`, reopen: faults.includes('offline') });
+  }),
+};
+
+/**
+ * Keeps one printer usable (DeviceLink): raises `printer-fault` while it reports a fault and clears it when the
+ * fault clears; a lost link is closed and reopened with a doubling back-off (200 ms … 5 s) until `close()`.
+ */
+export class PrinterLink extends DeviceLink<Printer, PrinterState> {
   readonly printer: Printer;
-  readonly #alarms: AlarmBoard;
-  readonly #log: Logger;
-  readonly #backoff = new RetryBackoff();
-  #closed = false;
-  #work: Promise<void> | null = null;
-  readonly #sub: { dispose(): void };
 
   constructor(name: string, printer: Printer, alarms: AlarmBoard, log: Logger) {
-    this.name = name;
+    super(name, printer, alarms, log, PRINTER);
     this.printer = printer;
-    this.#alarms = alarms;
-    this.#log = log;
-    this.#sub = printer.onStateChange((state, _previous, faults) => { this.#onState(state, faults); });
-  }
-
-  get state(): PrinterState {
-    return this.printer.state;
-  }
-
-  async open(): Promise<void> {
-    await this.#reopen(false);
-  }
-
-  #onState(state: PrinterState, faults: readonly PrinterFault[]): void {
-    if (this.#closed) return;
-    if (state === 'ready' || state === 'busy') {
-      this.#backoff.reset();
-      this.#alarms.clear(`printer-fault:${this.name}`);
-    } else if (state === 'faulted') {
-      this.#log.warn('打印机故障 (printer fault)', { deviceId: this.name, faults });
-      this.#alarms.raise('printer-fault', this.name, `${this.name} ${faults.join(', ')}`);
-      if (faults.includes('offline')) this.#schedule();
-    }
-  }
-
-  #reopen(closeFirst: boolean): Promise<void> {
-    this.#work ??= (async () => {
-      try {
-        if (closeFirst) await this.printer.close();
-        if (this.#closed) return;
-        await this.printer.open();
-      } catch (error) {
-        if (this.#closed) return;
-        this.#log.warn('打印机连接失败 (printer open failed)', { deviceId: this.name, error: error instanceof Error ? error.message : String(error) });
-        this.#alarms.raise('printer-fault', this.name, `${this.name} offline`);
-        this.#schedule();
-      } finally {
-        this.#work = null;
-      }
-    })();
-    return this.#work;
-  }
-
-  #schedule(): void {
-    if (this.#closed) return;
-    this.#backoff.schedule(() => {
-      if (!this.#closed && (this.printer.state === 'faulted' || this.printer.state === 'closed')) void this.#reopen(true);
-    });
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#backoff.cancel();
-    this.#sub.dispose();
-    await this.#work?.catch(() => undefined);
-    await this.printer.close();
   }
 }

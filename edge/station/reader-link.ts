@@ -1,81 +1,29 @@
 import type { Reader, ReaderState } from '../../scanners/index.ts';
 import type { AlarmBoard } from './alarm-board.ts';
+import { DeviceLink, type DeviceLinkKind } from './device-link.ts';
 import type { Logger } from './logger.ts';
-import { RetryBackoff } from './retry-backoff.ts';
+
+/** A reader's link drops as `faulted`: always a lost link, so always reopened; the alarm names the reader. */
+const READER: DeviceLinkKind<Reader, ReaderState> = {
+  alarm: 'reader-offline',
+  usable: ['ready'],
+  closeBeforeRetry: false,
+  faultedLog: '读码器离线 (reader offline)',
+  openFailedLog: '读码器连接失败 (reader open failed)',
+  openFailedDetail: (name) => name,
+  watch: (reader, name, listener) => reader.onStateChange((state, previous) => { listener(state, { fields: { previous }, detail: name, reopen: true }); }),
+};
 
 /**
- * Keeps one reader connected: opens it, raises `reader-offline` when its link drops (state `faulted`, or an
- * open that fails) and reopens it with a doubling back-off (200 ms … 5 s) until `close()`. The reader contract
- * leaves reconnecting to the owner (scanners/reader-state.ts). The alarm clears when the reader is `ready`.
+ * Keeps one reader connected (DeviceLink): raises `reader-offline` when its link drops (state `faulted`, or an
+ * open that fails) and reopens it with a doubling back-off (200 ms … 5 s) until `close()`. The alarm clears when
+ * the reader is `ready`.
  */
-export class ReaderLink {
-  readonly name: string;
+export class ReaderLink extends DeviceLink<Reader, ReaderState> {
   readonly reader: Reader;
-  readonly #alarms: AlarmBoard;
-  readonly #log: Logger;
-  readonly #backoff = new RetryBackoff();
-  #closed = false;
-  #opening: Promise<void> | null = null;
-  readonly #sub: { dispose(): void };
 
   constructor(name: string, reader: Reader, alarms: AlarmBoard, log: Logger) {
-    this.name = name;
+    super(name, reader, alarms, log, READER);
     this.reader = reader;
-    this.#alarms = alarms;
-    this.#log = log;
-    this.#sub = reader.onStateChange((state, previous) => { this.#onState(state, previous); });
-  }
-
-  get state(): ReaderState {
-    return this.reader.state;
-  }
-
-  /** First open; a failure raises the alarm and keeps retrying in the background (never throws). */
-  async open(): Promise<void> {
-    await this.#tryOpen();
-  }
-
-  #onState(state: ReaderState, previous: ReaderState): void {
-    if (this.#closed) return;
-    if (state === 'ready') {
-      this.#backoff.reset();
-      this.#alarms.clear(`reader-offline:${this.name}`);
-    } else if (state === 'faulted') {
-      this.#log.warn('读码器离线 (reader offline)', { deviceId: this.name, previous });
-      this.#alarms.raise('reader-offline', this.name, this.name);
-      this.#schedule();
-    }
-  }
-
-  #tryOpen(): Promise<void> {
-    this.#opening ??= (async () => {
-      try {
-        await this.reader.open();
-      } catch (error) {
-        if (this.#closed) return;
-        this.#log.warn('读码器连接失败 (reader open failed)', { deviceId: this.name, error: error instanceof Error ? error.message : String(error) });
-        this.#alarms.raise('reader-offline', this.name, this.name);
-        this.#schedule();
-      } finally {
-        this.#opening = null;
-      }
-    })();
-    return this.#opening;
-  }
-
-  #schedule(): void {
-    if (this.#closed) return;
-    this.#backoff.schedule(() => {
-      if (this.#closed) return;
-      if (this.reader.state === 'faulted' || this.reader.state === 'closed') void this.#tryOpen();
-    });
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#backoff.cancel();
-    this.#sub.dispose();
-    await this.#opening?.catch(() => undefined);
-    await this.reader.close();
   }
 }

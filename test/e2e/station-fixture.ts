@@ -23,16 +23,23 @@ export class QueueFeed extends CodeFeed {
   override next(): readonly string[] { return this.items.shift() ?? []; }
 }
 
+/** A label beside the one just printed (the previous pallet's, or a neighbouring line's). */
+export const NEIGHBOUR_LABEL = 'NEIGHBOUR0001';
+
 /** The verifier sees the label the printer printed last (or nothing). */
 class LabelFeed extends CodeFeed {
   readonly #printer: PrinterEmulator;
   /** Fault knob: the next N reads see a smudged label (no-read). */
   smudged = 0;
+  /** Fault knob: the next N reads see the printed label and a neighbour's label beside it (two codes). */
+  neighbour = 0;
   constructor(printer: PrinterEmulator) { super([[]]); this.#printer = printer; }
   override next(): readonly string[] {
     if (this.smudged > 0) { this.smudged -= 1; return []; }
     const last = this.#printer.printed.at(-1);
-    return last === undefined ? [] : [last.code];
+    if (last === undefined) return [];
+    if (this.neighbour > 0) { this.neighbour -= 1; return [last.code, NEIGHBOUR_LABEL]; }
+    return [last.code];
   }
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyStore } from '../../edge/store/verify.ts';
 import { capsOfCase } from './batch-line-fixture.ts';
-import { startTestLine, waitFor, type TestLine } from './station-fixture.ts';
+import { NEIGHBOUR_LABEL, startTestLine, waitFor, type TestLine } from './station-fixture.ts';
 
 /**
  * The pallet station end to end: a text reader at the stacker, the ZPL printer emulator and a Cognex verifier
@@ -42,17 +42,25 @@ describe('pallet station', () => {
     verify(line);
   });
 
-  it('a label the verifier cannot read is voided and reprinted with a new code', async () => {
+  // Exactly one code in view, the one printed: a no-read, and a read of the label with a neighbour's beside it
+  // (even though one of the two is the pallet's code), both fail the verification with their reason.
+  it.each([
+    { fault: 'smudged', why: '复核未读到 (verifier no-read)' },
+    { fault: 'neighbour', why: '视野中有 2 个码，应只有一个 (2 codes in view; exactly one expected)' },
+  ] as const)('a label read back $fault is not verified: its code is voided and a new one printed', async ({ fault, why }) => {
     line = await startTestLine();
     line.startBatch();
     const cases = await packCases(line, 3);
-    line.labelFeed.smudged = 1;
+    line.labelFeed[fault] = 1;
     for (const c of cases) await line.stackCase(c);
     await waitFor('the pallet commit', () => line!.station.status().palletStation?.pallets === 1);
     const printed = line.printer.printed.map((x) => x.code);
     expect(printed).toHaveLength(2);
     const db = line.station.store.db;
     expect(db.prepare('SELECT status FROM codes WHERE code = ?').pluck().get(printed[0])).toBe(8); // voided
+    const voided = db.prepare(`SELECT reason FROM audit_log WHERE action = 'codes.void' ORDER BY seq`).pluck().all();
+    expect(voided).toEqual([`垛标签复核失败 (pallet label not verified): ${why}`]);
+    expect(line.logs.filter((l) => l.includes(NEIGHBOUR_LABEL))).toEqual([]);
     expect(line.station.status().palletStation?.lastPallet?.code).toBe(printed[1]);
     verify(line);
   });

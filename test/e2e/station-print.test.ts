@@ -24,12 +24,16 @@ class LabelFeed extends CodeFeed {
   smudged = 0;
   /** The next N reads see a neighbour's label. */
   wrong = 0;
+  /** The next N reads see the printed label and a neighbour's beside it. */
+  neighbour = 0;
   constructor(printer: PrinterEmulator) { super([[]]); this.#printer = printer; }
   override next(): readonly string[] {
     if (this.smudged > 0) { this.smudged -= 1; return []; }
     if (this.wrong > 0) { this.wrong -= 1; return ['NEIGHBOUR0001']; }
     const last = this.#printer.printed.at(-1);
-    return last === undefined ? [] : [last.code];
+    if (last === undefined) return [];
+    if (this.neighbour > 0) { this.neighbour -= 1; return [last.code, 'NEIGHBOUR0001']; }
+    return [last.code];
   }
 }
 
@@ -155,6 +159,19 @@ describe('case station, print mode', () => {
     expect(alarm?.action).toContain('复核读码器');
     await line.runCase(capsOfCase(line.material, 2));
     expect(line.station.status().alarms.filter((a) => a.kind === 'case-label-failed')).toEqual([]);
+    verify(line);
+  });
+
+  it('a read of the case label with a neighbour\'s label in view is not a verification: voided, a new code printed', async () => {
+    line = await startPrintLine();
+    line.labels.neighbour = 1;
+    await line.runCase(capsOfCase(line.material, 0));
+    const printed = printedCodes(line);
+    expect(printed).toHaveLength(2);
+    expect(statusOf(line, printed[0]!)).toBe(8);
+    const reason = line.station.store.db.prepare(`SELECT reason FROM audit_log WHERE action = 'codes.void'`).pluck().get() as string;
+    expect(reason).toBe('箱码复核失败 (case label not verified): 视野中有 2 个码，应只有一个 (2 codes in view; exactly one expected)');
+    expect(line.station.status().lastReads[0]).toMatchObject({ outcome: 'accepted', caseCode: printed[1] });
     verify(line);
   });
 
