@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * - e2e: whole-system tests under `test/` (edge + emulators + receiver + browser).
  * - hardware: opt-in by environment variable; otherwise each case is a named skip.
  */
-const packages = ['edge', 'printers', 'scanners', 'sync', 'desktop', 'scripts', 'bench'];
+const packages = ['edge', 'links', 'printers', 'scanners', 'sync', 'desktop', 'scripts', 'bench'];
 const setupFiles = ['test/support/leak-check.ts'];
 
 export default defineConfig({

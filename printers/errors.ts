@@ -1,3 +1,5 @@
+import { LinkError } from '../links/index.ts';
+
 /**
  * Errors of the printers package. Branch on `code`, never on message text. Device outcomes of a print are values
  * (`PrintResult`); these are thrown only for broken links, bad configuration and bugs.
@@ -67,4 +69,13 @@ export class PrinterBugError extends PrinterError {
     super('BUG', message);
     this.name = 'PrinterBugError';
   }
+}
+
+/**
+ * A failure of the byte link (links/) as this package's error, so `open`, `print` and `status` throw only
+ * PrinterErrors: every LinkError — a connect timeout included — is DEVICE_OFFLINE here, with the same message and
+ * the link error as `cause`. Anything else is returned unchanged.
+ */
+export function fromLinkError(error: unknown): unknown {
+  return error instanceof LinkError ? new DeviceOfflineError(error.message, { cause: error }) : error;
 }

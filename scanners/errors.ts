@@ -1,3 +1,5 @@
+import { LinkError } from '../links/index.ts';
+
 /**
  * Errors of the scanners package (STYLE.md "Values and errors"): one base class with a literal `code` and a
  * `cause`. Expected device failures are subclasses; broken invariants are `ScannerBugError`.
@@ -75,4 +77,13 @@ export class ScannerBugError extends ScannerError {
     super('BUG', message, options);
     this.name = 'ScannerBugError';
   }
+}
+
+/**
+ * A failure of the byte link (links/) as this package's error: LinkTimeoutError → TimeoutError, any other
+ * LinkError → DeviceOfflineError, same message, the link error as `cause`. Anything else is returned unchanged.
+ */
+export function fromLinkError(error: unknown): unknown {
+  if (!(error instanceof LinkError)) return error;
+  return error.code === 'TIMEOUT' ? new TimeoutError(error.message, { cause: error }) : new DeviceOfflineError(error.message, { cause: error });
 }

@@ -22,6 +22,13 @@ describe('dependency-direction lint', () => {
     ['sync/index.ts', "export * from './sender.ts';", 'a public index.ts has an explicit export list (no export *)'],
     ['printers/drivers/zpl/driver.ts', "import type { Store } from '../../../edge/store/index.ts';", 'printers/ must not import edge/'],
     ['desktop/renderer/app.ts', "type S = import('../../edge/store/index.ts').Store;", 'the renderer imports only edge/api/contract.ts, edge/api/client.ts and desktop/shared'],
+    ['links/transport/tcp-link.ts', "import { DeviceOfflineError } from '../../printers/errors.ts';", 'links/ must not import printers/'],
+    ['links/opcua/opcua-session.ts', "import type { PlcPort } from '../../edge/plc/index.ts';", 'links/ must not import edge/'],
+    ['links/index.ts', "export type { ReaderConfig } from '../scanners/index.ts';", 'links/ must not import scanners/'],
+    ['printers/drivers/zpl/driver.ts', "import { StxEtxFramer } from '../../../links/framing/stx-etx-framer.ts';", 'printers/ imports links/ only through links/index.ts'],
+    ['scanners/transport/connect-endpoint.ts', "import { TcpLink } from '../../links/index.ts';", null],
+    ['edge/plc/drivers/opcua-plc.ts', "import { OpcuaSession } from '../../../links/opcua/opcua-session.ts';", 'edge/ imports links/ only through links/index.ts'],
+    ['edge/plc/drivers/opcua-plc.ts', "import { OpcuaSession } from '../../../links/index.ts';", null],
   ];
   for (const [file, source, rule] of cases) {
     it(`${file}: ${source}`, () => {

@@ -15,10 +15,12 @@ export interface Violation {
   readonly rule: string;
 }
 
-const ROOTS = ['edge', 'printers', 'scanners', 'sync', 'desktop', 'test', 'scripts', 'bench', 'bin'];
+const ROOTS = ['edge', 'links', 'printers', 'scanners', 'sync', 'desktop', 'test', 'scripts', 'bench', 'bin'];
 const DEVICE_LIBS = ['better-sqlite3', 'serialport', 'modbus-serial', 'node-opcua', '@serialport/'];
 const PURE_DIRS = ['edge/domain/', 'edge/codes/', 'edge/aggregation/'];
 const LIBRARY_PACKAGES = ['printers/', 'scanners/', 'sync/'];
+/** The device-link package (byte links, framers, OPC UA session) under printers/, scanners/ and edge/: it imports none of them. */
+const LINKS_FORBIDDEN = ['edge', 'printers', 'scanners', 'sync', 'desktop'];
 const builtins = new Set(builtinModules);
 
 function isNodeBuiltin(spec: string): boolean {
@@ -45,13 +47,19 @@ export function checkEdge(file: string, spec: string): string[] {
     const to = topPackage(target);
     if (to === 'edge' || to === 'desktop') broken.push(`${from}/ must not import ${to}/`);
     if (['printers', 'scanners', 'sync'].includes(to) && to !== from) broken.push(`${from}/ must not import ${to}/`);
+    if (to === 'links' && target !== 'links/index.ts') broken.push(`${from}/ imports links/ only through links/index.ts`);
+  }
+
+  if (from === 'links' && target !== null) {
+    const to = topPackage(target);
+    if (LINKS_FORBIDDEN.includes(to)) broken.push(`links/ must not import ${to}/`);
   }
 
   if (from === 'edge' && target !== null) {
     const layer = layerViolation(file, target);
     if (layer !== null) broken.push(layer);
     const to = topPackage(target);
-    if (['printers', 'scanners', 'sync'].includes(to) && target !== `${to}/index.ts`) {
+    if (['printers', 'scanners', 'sync', 'links'].includes(to) && target !== `${to}/index.ts`) {
       broken.push(`edge/ imports ${to}/ only through ${to}/index.ts`);
     }
   }

@@ -9,7 +9,7 @@ import { startOpcuaServerProcess } from '../../test/support/opcua-server-process
 import { openPtyPair } from '../../test/support/pty-pair.ts';
 import { makeTempDir } from '../../test/support/temp-dir.ts';
 import { CodeFeed, createReader, READER_EMULATORS, type ByteEmulatorKind, type Reader, type ReaderConfig, type ReadResult } from '../../scanners/index.ts';
-import { DelimitedFramer } from '../../scanners/framing/delimited-framer.ts';
+import { DelimitedFramer } from '../../links/index.ts';
 import { keyenceDialect } from '../../scanners/drivers/keyence-sr.ts';
 import { assembleRead } from '../../scanners/assemble-read.ts';
 import { DuplicateWindow } from '../../scanners/duplicate-window.ts';

@@ -1,3 +1,5 @@
+import type { Frame, FrameRejection, Framer } from './frame-event.ts';
+
 /**
  * A bounded stream framer for reader output: optional single start byte (e.g. STX 0x02), a terminator of one
  * or more bytes (CR, CRLF, ETX), and a hard `maxFrameBytes`. Every byte either ends up in a frame or is
@@ -10,12 +12,11 @@
  *   a start byte inside a frame abandons the partial frame (reported as `garbage`) and starts a new one;
  * - two terminators in a row give an `empty` rejection; bytes in `skipBetweenFrames` (e.g. the LF of a CRLF
  *   sent to a CR-terminated parser) are dropped silently at a frame boundary only.
+ *
+ * DelimiterFramer is the simpler one-byte-delimiter framer of the printers (drops ignored bytes anywhere,
+ * reports an over-long frame at its delimiter, drops empty frames).
  */
-export type FrameRejectReason = 'oversize' | 'garbage' | 'empty';
-
-export type FramerOutput =
-  | { readonly kind: 'frame'; readonly bytes: Uint8Array }
-  | { readonly kind: 'rejected'; readonly reason: FrameRejectReason; readonly byteLength: number; readonly detail: string };
+export type FramerOutput = Frame | FrameRejection<'oversize' | 'garbage' | 'empty'>;
 
 export interface DelimitedFramerOptions {
   readonly start?: number;
@@ -24,7 +25,7 @@ export interface DelimitedFramerOptions {
   readonly skipBetweenFrames?: readonly number[];
 }
 
-export class DelimitedFramer {
+export class DelimitedFramer implements Framer<FramerOutput> {
   readonly #start: number | undefined;
   readonly #end: Uint8Array;
   readonly #max: number;

@@ -12,7 +12,12 @@ export interface DelimiterFramerOptions {
   readonly emitEmpty?: boolean;
 }
 
-/** Splits a byte stream on a one-byte delimiter with a bounded frame size. */
+/**
+ * Splits a byte stream on a one-byte delimiter with a bounded frame size (printer text protocols). Bytes in
+ * `ignore` are dropped wherever they appear; an over-long frame is reported once, at its delimiter, as
+ * `oversize` with its whole length. DelimitedFramer covers start bytes, multi-byte terminators and reported
+ * empty frames (reader protocols).
+ */
 export class DelimiterFramer implements Framer {
   readonly #delimiter: number;
   readonly #ignore: ReadonlySet<number>;
@@ -31,7 +36,7 @@ export class DelimiterFramer implements Framer {
     for (const byte of chunk) {
       if (byte === this.#delimiter) {
         if (this.#frame.overflow > 0) {
-          out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
+          out.push({ kind: 'rejected', reason: 'oversize', byteLength: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
         } else if (this.#frame.length > 0 || this.#emitEmpty) {
           out.push({ kind: 'frame', bytes: this.#frame.take() });
         }

@@ -37,7 +37,7 @@ export class EscFramer implements Framer {
 
   #flushGarbage(out: FrameEvent[]): void {
     if (this.#garbage > 0) {
-      out.push({ kind: 'error', reason: 'garbage', bytes: this.#garbage, detail: `${this.#garbage} byte(s) outside ESC frames discarded` });
+      out.push({ kind: 'rejected', reason: 'garbage', byteLength: this.#garbage, detail: `${this.#garbage} byte(s) outside ESC frames discarded` });
       this.#garbage = 0;
     }
   }
@@ -72,19 +72,19 @@ export class EscFramer implements Framer {
           if (byte === ESC) { this.#frame.append(ESC); this.#mode = 'inside'; }
           else if (byte === this.#end) this.#mode = 'trailer';
           else if (this.#starts.has(byte)) {
-            out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow, detail: 'new frame inside a frame: partial frame discarded' });
+            out.push({ kind: 'rejected', reason: 'truncated', byteLength: this.#frame.length + this.#frame.overflow, detail: 'new frame inside a frame: partial frame discarded' });
             this.#start = byte;
             this.#frame.clear();
             this.#mode = 'inside';
           } else {
-            out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow + 2, detail: `ESC followed by 0x${byte.toString(16).padStart(2, '0')} inside a frame: frame discarded` });
+            out.push({ kind: 'rejected', reason: 'truncated', byteLength: this.#frame.length + this.#frame.overflow + 2, detail: `ESC followed by 0x${byte.toString(16).padStart(2, '0')} inside a frame: frame discarded` });
             this.#frame.clear();
             this.#mode = 'outside';
           }
           break;
         case 'trailer':
           if (this.#frame.overflow > 0) {
-            out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
+            out.push({ kind: 'rejected', reason: 'oversize', byteLength: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
           } else {
             out.push({ kind: 'frame', start: this.#start, bytes: this.#frame.take(), trailer: byte });
           }

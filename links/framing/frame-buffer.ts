@@ -1,5 +1,3 @@
-import { PrinterConfigError } from '../errors.ts';
-
 /**
  * The payload of the frame being collected, bounded by `maxFrame` bytes (STYLE.md "Framers are small stream
  * transforms with a bounded frame size"). Storage starts at min(256, maxFrame) bytes and doubles up to
@@ -15,7 +13,7 @@ export class FrameBuffer {
 
   constructor(maxFrame: number) {
     if (!Number.isInteger(maxFrame) || maxFrame < 1 || maxFrame > 1 << 20) {
-      throw new PrinterConfigError('maxFrame', `应为 1..1048576，收到 ${maxFrame} (must be 1..1048576)`);
+      throw new RangeError(`maxFrame 应为 1..1048576，收到 ${maxFrame} (maxFrame must be 1..1048576)`);
     }
     this.max = maxFrame;
     this.#buf = new Uint8Array(Math.min(256, maxFrame));

@@ -14,7 +14,7 @@ function feedBoth(make: () => Framer, stream: Uint8Array): FrameEvent[] {
   const whole = make().push(stream);
   const f = make();
   const split = [...stream].flatMap((x) => f.push(b(x)));
-  expect(JSON.stringify(split.filter((e) => e.kind !== 'error'))).toBe(JSON.stringify(whole.filter((e) => e.kind !== 'error')));
+  expect(JSON.stringify(split.filter((e) => e.kind !== 'rejected'))).toBe(JSON.stringify(whole.filter((e) => e.kind !== 'rejected')));
   return whole;
 }
 
@@ -25,7 +25,7 @@ describe('DelimiterFramer', () => {
   });
   it('reports an over-long frame and resynchronises at the next delimiter', () => {
     const ev = make().push(ascii('0123456789ABC\rACK\r'));
-    expect(ev[0]).toMatchObject({ kind: 'error', reason: 'too-long', bytes: 13 });
+    expect(ev[0]).toMatchObject({ kind: 'rejected', reason: 'oversize', byteLength: 13 });
     expect(frames(ev)).toEqual(['ACK']);
   });
   it('rejects a silly maxFrame', () => {
@@ -42,7 +42,7 @@ describe('StxEtxFramer', () => {
   });
   it('reports garbage, over-long and truncated frames as values', () => {
     const ev = make().push(b(0x41, 0x42, 0x02, ...ascii('x'.repeat(20)), 0x03, 0x02, 0x31, 0x02, 0x32, 0x03));
-    expect(ev.map((e) => (e.kind === 'error' ? e.reason : e.kind))).toEqual(['garbage', 'too-long', 'truncated', 'frame']);
+    expect(ev.map((e) => (e.kind === 'rejected' ? e.reason : e.kind))).toEqual(['garbage', 'oversize', 'truncated', 'frame']);
     expect(frames(ev)).toEqual(['2']);
   });
 });
@@ -59,7 +59,7 @@ describe('EscFramer (Linx RCI)', () => {
   });
   it('bounds frame size', () => {
     const ev = make().push(b(0x1b, 0x02, ...new Array<number>(40).fill(0x41), 0x1b, 0x03, 0x00));
-    expect(ev).toEqual([expect.objectContaining({ kind: 'error', reason: 'too-long' })]);
+    expect(ev).toEqual([expect.objectContaining({ kind: 'rejected', reason: 'oversize' })]);
   });
 });
 

@@ -33,7 +33,7 @@ export class StxEtxFramer implements Framer {
 
   #flushGarbage(out: FrameEvent[]): void {
     if (this.#garbage > 0) {
-      out.push({ kind: 'error', reason: 'garbage', bytes: this.#garbage, detail: `${this.#garbage} byte(s) outside STX…ETX discarded` });
+      out.push({ kind: 'rejected', reason: 'garbage', byteLength: this.#garbage, detail: `${this.#garbage} byte(s) outside STX…ETX discarded` });
       this.#garbage = 0;
     }
   }
@@ -57,7 +57,7 @@ export class StxEtxFramer implements Framer {
       if (byte === ETX) {
         this.#inFrame = false;
         if (this.#frame.overflow > 0) {
-          out.push({ kind: 'error', reason: 'too-long', bytes: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
+          out.push({ kind: 'rejected', reason: 'oversize', byteLength: this.#frame.overflow, detail: `frame longer than ${this.#frame.max} bytes discarded` });
         } else {
           out.push({ kind: 'frame', bytes: this.#frame.take() });
         }
@@ -65,7 +65,7 @@ export class StxEtxFramer implements Framer {
         continue;
       }
       if (byte === STX) {
-        out.push({ kind: 'error', reason: 'truncated', bytes: this.#frame.length + this.#frame.overflow, detail: 'STX inside a frame: partial frame discarded' });
+        out.push({ kind: 'rejected', reason: 'truncated', byteLength: this.#frame.length + this.#frame.overflow, detail: 'STX inside a frame: partial frame discarded' });
         this.#frame.clear();
         continue;
       }

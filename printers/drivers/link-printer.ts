@@ -1,13 +1,7 @@
-import type {
-  Disposable, PrintJob, PrintResult, Printer, PrinterCapabilities, PrinterConfig, PrinterFault, PrinterKind,
-  PrinterLogger, PrinterState, PrinterStatus, StateListener,
-} from '../contract.ts';
-import { DeviceOfflineError, NotOpenError, PrinterError, ReplyTimeoutError } from '../errors.ts';
-import type { FrameEvent, Framer } from '../framing/frame-event.ts';
-import { maskCode } from '../mask.ts';
-import { PrinterStateMachine } from '../state/printer-state-machine.ts';
-import type { ByteLink } from '../transport/byte-link.ts';
-import { refuseJob } from './refuse-job.ts';
+import type { ByteLink, FrameEvent, Framer } from '../../links/index.ts';
+import type { Disposable, PrintJob, PrintResult, Printer, PrinterCapabilities, PrinterConfig, PrinterFault, PrinterKind, PrinterStatus } from '../contract.ts';
+import { DeviceOfflineError, NotOpenError, PrinterError, ReplyTimeoutError, fromLinkError } from '../errors.ts';
+import { PrinterCore } from './printer-core.ts';
 
 /** What a status query tells the base class. `deviceQueued` = jobs the device still holds (null if it cannot say). */
 export interface DeviceReport {
@@ -18,12 +12,6 @@ export interface DeviceReport {
 /** Result of handing one job to the device: accepted into its queue, or refused (then it was not printed). */
 export type SendOutcome = { readonly kind: 'accepted'; readonly deviceFull?: boolean } | Extract<PrintResult, { kind: 'rejected' }>;
 
-interface InFlight {
-  readonly job: PrintJob;
-  readonly settle: (result: PrintResult) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 interface Waiter {
   readonly match: (event: FrameEvent) => unknown;
   readonly resolve: (value: unknown) => void;
@@ -31,44 +19,32 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-const SILENT: PrinterLogger = { debug() {}, warn() {} };
-
 /**
- * Shared machinery of the link-based drivers: state machine, one command in flight at a time (`request`), a
- * FIFO of jobs awaiting confirmation, confirmation timeouts and status polling. Vendors supply the codec parts.
+ * Shared machinery of the link-based drivers: one command in flight at a time (`request`), framing of what the
+ * device sends, job confirmation and status polling (state machine and job FIFO: PrinterCore). Vendors supply
+ * the codec parts. Link failures come out as PrinterErrors (DEVICE_OFFLINE).
  *
  * Failure semantics: a job settles exactly once. A refusal before or at send is `rejected` (not printed); once
  * the device has accepted it, only a confirmation makes it `printed` — a fault, a lost link, a close or the
  * confirmation timeout settles it `unknown` (the station voids the code, DESIGN.md §4).
  */
-export abstract class LinkPrinter implements Printer {
-  readonly kind: PrinterKind;
-  readonly capabilities: PrinterCapabilities;
+export abstract class LinkPrinter extends PrinterCore implements Printer {
   protected readonly link: ByteLink;
-  protected readonly logger: PrinterLogger;
-  protected readonly replyTimeoutMs: number;
-  protected identity: string;
-  readonly #confirmTimeoutMs: number;
-  readonly #machine = new PrinterStateMachine();
   readonly #framer: Framer;
-  #inFlight: InFlight[] = [];
   #waiter: Waiter | null = null;
   #chain: Promise<unknown> = Promise.resolve();
   #subs: Disposable[] = [];
   #poll: NodeJS.Timeout | null = null;
   #polling = false;
-  #deviceQueued: number | null = null;
-  #deviceFull = false;
 
   protected constructor(kind: PrinterKind, capabilities: PrinterCapabilities, config: PrinterConfig, link: ByteLink, framer: Framer) {
-    this.kind = kind;
-    this.capabilities = capabilities;
+    super(kind, capabilities, config, kind);
     this.link = link;
     this.#framer = framer;
-    this.logger = config.logger ?? SILENT;
-    this.replyTimeoutMs = config.replyTimeoutMs ?? 2_000;
-    this.#confirmTimeoutMs = config.confirmTimeoutMs ?? 10_000;
-    this.identity = kind;
+  }
+
+  protected override get deviceLabel(): string {
+    return this.link.description;
   }
 
   /** After the link opens: read status / identity, store formats. Throw to fail open(). */
@@ -86,21 +62,13 @@ export abstract class LinkPrinter implements Printer {
     return null;
   }
 
-  get state(): PrinterState {
-    return this.#machine.state;
-  }
-
-  onStateChange(listener: StateListener): Disposable {
-    return this.#machine.onChange(listener);
-  }
-
   async open(): Promise<void> {
-    this.#machine.apply('open');
+    this.machine.apply('open');
     try {
       await this.link.open();
     } catch (error) {
-      this.#machine.apply('open-failed');
-      throw error;
+      this.machine.apply('open-failed');
+      throw fromLinkError(error);
     }
     this.#framer.reset();
     this.#subs = [
@@ -109,111 +77,76 @@ export abstract class LinkPrinter implements Printer {
     ];
     try {
       const report = await this.handshake();
-      if (this.#machine.state !== 'opening') throw new DeviceOfflineError(`打开过程中连接断开 (link lost while opening ${this.link.description})`);
+      if (this.machine.state !== 'opening') throw new DeviceOfflineError(`打开过程中连接断开 (link lost while opening ${this.link.description})`);
       this.#apply(report);
-      if (this.#machine.state === 'opening') this.#machine.apply('opened');
+      if (this.machine.state === 'opening') this.machine.apply('opened');
       this.#schedulePoll();
     } catch (error) {
-      this.#teardown();
-      await this.link.close();
-      this.#machine.tryApply('open-failed');
-      this.#machine.tryApply('close');
-      this.#machine.tryApply('closed');
-      throw error;
+      await this.abandonOpen();
+      throw fromLinkError(error);
     }
   }
 
   async print(job: PrintJob): Promise<PrintResult> {
-    const refused = refuseJob({ machine: this.#machine, deviceFull: this.#deviceFull, inFlight: this.#inFlight.length, queueDepth: this.capabilities.queueDepth });
+    const refused = this.refuse();
     if (refused !== null) return refused;
-    return new Promise<PrintResult>((resolve) => {
-      let settled = false;
-      const entry: InFlight = {
-        job,
-        timer: setTimeout(() => { this.#settle(entry, { kind: 'unknown', detail: `${this.#confirmTimeoutMs} ms 内未确认 (no confirmation within ${this.#confirmTimeoutMs} ms)` }); }, this.#confirmTimeoutMs),
-        settle: (result) => {
-          if (settled) return;
-          settled = true;
-          this.logger.debug('print settled', { device: this.link.description, jobId: job.id, code: maskCode(job.code), result: result.kind });
-          resolve(result);
-        },
-      };
-      this.#inFlight.push(entry);
-      this.#machine.tryApply('job-sent');
-      this.#locked(async () => {
-        if (!this.#inFlight.includes(entry)) return;
-        const outcome = await this.sendJob(job);
-        if (outcome.kind === 'rejected') {
-          this.#settle(entry, outcome);
-          return;
-        }
-        this.#deviceFull = outcome.deviceFull ?? false;
-        if (this.capabilities.confirmation === 'accepted') this.#settle(entry, { kind: 'printed' });
-        else this.#schedulePoll();
-      }).catch((error: unknown) => {
-        const detail = error instanceof ReplyTimeoutError
-          ? `发送后无应答 (no reply to the job: ${error.message})`
-          : `发送失败 (send failed: ${error instanceof Error ? error.message : String(error)})`;
-        this.#settle(entry, { kind: 'unknown', detail });
-      });
+    const { entry, result } = this.track(job, {});
+    this.#locked(async () => {
+      if (!this.isInFlight(entry)) return;
+      const outcome = await this.sendJob(job);
+      if (outcome.kind === 'rejected') {
+        this.settle(entry, outcome);
+        return;
+      }
+      // True after the device said its buffer is now full (Linx 0x42); cleared by the next accepted job or poll.
+      this.deviceFull = outcome.deviceFull ?? false;
+      if (this.capabilities.confirmation === 'accepted') this.settle(entry, { kind: 'printed' });
+      else this.#schedulePoll();
+    }).catch((error: unknown) => {
+      const detail = error instanceof ReplyTimeoutError
+        ? `发送后无应答 (no reply to the job: ${error.message})`
+        : `发送失败 (send failed: ${error instanceof Error ? error.message : String(error)})`;
+      this.settle(entry, { kind: 'unknown', detail });
     });
+    return result;
   }
 
   async status(): Promise<PrinterStatus> {
-    if (this.#machine.state === 'ready' || this.#machine.state === 'busy' || this.#machine.state === 'faulted') {
+    if (this.machine.state === 'ready' || this.machine.state === 'busy' || this.machine.state === 'faulted') {
       if (this.link.isOpen) {
         const report = await this.#locked(() => this.#pollOnce());
         if (report) this.#apply(report);
       }
     }
-    return {
-      state: this.#machine.state,
-      faults: [...this.#machine.faults],
-      inFlight: this.#inFlight.length,
-      deviceQueued: this.#deviceQueued,
-      identity: this.identity,
-    };
+    return this.snapshot();
   }
 
-  /** True after the device said its buffer is now full (Linx 0x42); cleared by the next accepted job or poll. */
-  protected get deviceFull(): boolean {
-    return this.#deviceFull;
-  }
-
-  async close(): Promise<void> {
-    if (this.#machine.state === 'closed') return;
-    this.#machine.tryApply('close');
-    this.#settleAll('打印机已关闭，结果未知 (printer closed before confirmation)');
+  protected override async release(): Promise<void> {
     this.#teardown();
     await this.link.close();
-    this.#machine.tryApply('closed');
   }
 
   /** Confirms the `n` oldest jobs as printed (device print-end event or counter drop). */
   protected confirmOldest(n: number): void {
-    if (n > 0) this.#deviceFull = false;
-    for (let i = 0; i < n && this.#inFlight.length > 0; i += 1) {
-      const entry = this.#inFlight[0];
-      if (entry) this.#settle(entry, { kind: 'printed' });
+    if (n > 0) this.deviceFull = false;
+    for (let i = 0; i < n && this.inFlightCount > 0; i += 1) {
+      const entry = this.inFlight[0];
+      if (entry) this.settle(entry, { kind: 'printed' });
     }
   }
 
   /** Confirms the job carrying exactly this code; false when none is in flight (then the caller decides). */
   protected confirmCode(code: string): boolean {
-    const entry = this.#inFlight.find((e) => e.job.code === code);
+    const entry = this.inFlight.find((e) => e.job.code === code);
     if (!entry) return false;
-    this.#deviceFull = false;
-    this.#settle(entry, { kind: 'printed' });
+    this.deviceFull = false;
+    this.settle(entry, { kind: 'printed' });
     return true;
-  }
-
-  protected get inFlightCount(): number {
-    return this.#inFlight.length;
   }
 
   /** Writes a command and waits for the first frame `match` accepts (returns non-undefined). Call inside `#locked`. */
   protected async request<T>(bytes: Uint8Array, match: (event: FrameEvent) => T | undefined, timeoutMs = this.replyTimeoutMs): Promise<T> {
-    if (!this.link.isOpen) throw new NotOpenError(this.#machine.state);
+    if (!this.link.isOpen) throw new NotOpenError(this.machine.state);
     const reply = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiter = null;
@@ -224,14 +157,19 @@ export abstract class LinkPrinter implements Printer {
     try {
       await this.link.write(bytes);
     } catch (error) {
-      this.#clearWaiter(error instanceof Error ? error : new Error(String(error)));
+      const failed = fromLinkError(error);
+      this.#clearWaiter(failed instanceof Error ? failed : new Error(String(failed)));
     }
     return reply;
   }
 
   /** Writes without waiting for a reply. */
-  protected send(bytes: Uint8Array): Promise<void> {
-    return this.link.write(bytes);
+  protected async send(bytes: Uint8Array): Promise<void> {
+    try {
+      await this.link.write(bytes);
+    } catch (error) {
+      throw fromLinkError(error);
+    }
   }
 
   /** Runs `fn` with the command lock held: one request/response exchange at a time. */
@@ -253,8 +191,8 @@ export abstract class LinkPrinter implements Printer {
     // Received bytes may echo a code: log their count only, never the content.
     this.logger.debug('rx', { device: this.link.description, bytes: bytes.length });
     for (const event of this.#framer.push(bytes)) {
-      if (event.kind === 'error') {
-        this.logger.warn('framing error', { device: this.link.description, reason: event.reason, bytes: event.bytes, detail: event.detail });
+      if (event.kind === 'rejected') {
+        this.logger.warn('framing error', { device: this.link.description, reason: event.reason, bytes: event.byteLength, detail: event.detail });
         continue;
       }
       const w = this.#waiter;
@@ -271,39 +209,39 @@ export abstract class LinkPrinter implements Printer {
     }
   }
 
-  #onLinkClosed(error: Error | null): void {
+  #onLinkClosed(error: Error | undefined): void {
     const detail = `连接断开，结果未知 (link lost: ${error?.message ?? 'closed'})`;
     this.#clearWaiter(new DeviceOfflineError(detail));
-    if (this.#machine.state === 'closing' || this.#machine.state === 'closed') return;
+    if (this.machine.state === 'closing' || this.machine.state === 'closed') return;
     this.logger.warn('link lost', { device: this.link.description, error: error?.message });
-    this.#settleAll(detail);
+    this.settleAll(detail);
     this.#stopPoll();
-    this.#machine.tryApply('link-lost', ['offline']);
+    this.machine.tryApply('link-lost', ['offline']);
   }
 
   #apply(report: DeviceReport): void {
-    this.#deviceQueued = report.deviceQueued;
-    this.#deviceFull = report.faults.includes('buffer-full');
-    const state = this.#machine.state;
+    this.deviceQueued = report.deviceQueued;
+    this.deviceFull = report.faults.includes('buffer-full');
+    const state = this.machine.state;
     // A full buffer is back-pressure, not a fault: jobs are refused (`rejected: buffer-full`) until it drains.
     const blocking = report.faults.filter((f) => f !== 'buffer-full');
     if (blocking.length > 0) {
-      if (state === 'ready' || state === 'busy' || state === 'opening' || (state === 'faulted' && blocking.join() !== this.#machine.faults.join())) {
-        if (state !== 'faulted') this.#settleAll(`打印中出现故障，结果未知 (fault while printing: ${blocking.join(', ')})`);
-        this.#machine.tryApply('fault', blocking);
+      if (state === 'ready' || state === 'busy' || state === 'opening' || (state === 'faulted' && blocking.join() !== this.machine.faults.join())) {
+        if (state !== 'faulted') this.settleAll(`打印中出现故障，结果未知 (fault while printing: ${blocking.join(', ')})`);
+        this.machine.tryApply('fault', blocking);
       }
     } else if (state === 'faulted' && this.link.isOpen) {
-      this.#machine.tryApply('fault-cleared');
+      this.machine.tryApply('fault-cleared');
     }
   }
 
   async #pollOnce(): Promise<DeviceReport | null> {
-    const snapshot = this.#inFlight.length;
+    const snapshot = this.inFlightCount;
     const report = await this.queryStatus();
     if (report?.deviceQueued !== null && report?.deviceQueued !== undefined && this.capabilities.confirmation === 'printed') {
       // The status request went out after every job counted in `snapshot`, so the device had them all:
       // whatever it no longer holds has been printed (ZPL ~HS eee + uuuuuuuu, Videojet QSZ).
-      const done = Math.min(snapshot, this.#inFlight.length, snapshot - report.deviceQueued);
+      const done = Math.min(snapshot, this.inFlightCount, snapshot - report.deviceQueued);
       if (done > 0) this.confirmOldest(done);
     }
     return report;
@@ -312,8 +250,8 @@ export abstract class LinkPrinter implements Printer {
   #schedulePoll(): void {
     const every = this.pollIntervalMs();
     if (every === null || this.#poll !== null || this.#polling || !this.link.isOpen) return;
-    if (this.#machine.state !== 'busy' && this.#machine.state !== 'ready' && this.#machine.state !== 'faulted') return;
-    if (this.#inFlight.length === 0 && this.#machine.state !== 'faulted') return;
+    if (this.machine.state !== 'busy' && this.machine.state !== 'ready' && this.machine.state !== 'faulted') return;
+    if (this.inFlightCount === 0 && this.machine.state !== 'faulted') return;
     this.#poll = setTimeout(() => {
       this.#poll = null;
       this.#polling = true;
@@ -334,19 +272,6 @@ export abstract class LinkPrinter implements Printer {
   #stopPoll(): void {
     if (this.#poll) clearTimeout(this.#poll);
     this.#poll = null;
-  }
-
-  #settle(entry: InFlight, result: PrintResult): void {
-    const i = this.#inFlight.indexOf(entry);
-    if (i < 0) return;
-    this.#inFlight.splice(i, 1);
-    clearTimeout(entry.timer);
-    entry.settle(result);
-    if (this.#inFlight.length === 0) this.#machine.tryApply('jobs-settled');
-  }
-
-  #settleAll(detail: string): void {
-    for (const entry of [...this.#inFlight]) this.#settle(entry, { kind: 'unknown', detail });
   }
 
   #teardown(): void {

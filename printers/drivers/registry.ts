@@ -1,5 +1,5 @@
 import type { PrinterConfig, PrinterKind, Printer } from '../contract.ts';
-import type { ByteLink } from '../transport/byte-link.ts';
+import type { ByteLink } from '../../links/index.ts';
 import { HitachiPrinter } from './hitachi/driver.ts';
 import { LinxPrinter } from './linx/driver.ts';
 import { OpcuaPrinter } from './opcua/driver.ts';

@@ -7,7 +7,7 @@ import { cognexDialect } from '../drivers/cognex-dmcc.ts';
 import { hikrobotDialect } from '../drivers/hikrobot-id.ts';
 import { keyenceDialect } from '../drivers/keyence-sr.ts';
 import type { LineDialect } from '../drivers/line-dialect.ts';
-import { DelimitedFramer } from '../framing/delimited-framer.ts';
+import { DelimitedFramer } from '../../links/index.ts';
 import { createCognexEmulator } from '../emulators/cognex-emulator.ts';
 import { CodeFeed } from '../emulators/code-feed.ts';
 import { createKeyenceEmulator } from '../emulators/keyence-emulator.ts';

@@ -1,6 +1,6 @@
 import type { ReaderConfig, ReaderIdentity } from '../contract.ts';
 import { ReaderConfigError } from '../errors.ts';
-import type { DelimitedFramerOptions } from '../framing/delimited-framer.ts';
+import type { DelimitedFramerOptions } from '../../links/index.ts';
 
 /**
  * What one text-protocol reader family means by each frame. A dialect is data plus one pure classifier;

@@ -2,9 +2,8 @@ import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderKind, Read
 import { assembleRead } from '../assemble-read.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
 import { DeviceOfflineError, InvalidStateError, ProtocolError, ScannerBugError, TimeoutError } from '../errors.ts';
-import { DelimitedFramer } from '../framing/delimited-framer.ts';
+import { DelimitedFramer, type ByteLink } from '../../links/index.ts';
 import { ReaderStateMachine } from '../reader-state-machine.ts';
-import type { ByteLink } from '../transport/byte-link.ts';
 import type { FrameMeaning, LineDialect } from './line-dialect.ts';
 
 export const DEFAULT_TRIGGER_TIMEOUT_MS = 2_000;

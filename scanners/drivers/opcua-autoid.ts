@@ -1,4 +1,5 @@
-import type { ClientMonitoredItem, ClientSession, ClientSubscription, NodeId, OPCUAClient, Variant, VariantLike } from 'node-opcua';
+import type { ClientMonitoredItem, ClientSession, NodeId, Variant, VariantLike } from 'node-opcua';
+import { OpcuaSession } from '../../links/index.ts';
 import type { Disposable, Reader, ReaderConfig, ReaderIdentity, ReaderState, ReadResult, TriggerOptions, TriggerRef } from '../contract.ts';
 import { assembleParts } from '../assemble-read.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
@@ -33,8 +34,6 @@ const STATUS_NAMES: Readonly<Record<number, string>> = {
   18: 'INVALID_CONFIGURATION', 19: 'RF_COMMUNICATION_ERROR', 20: 'DEVICE_FAULT', 21: 'TAG_HAS_LOW_BATTERY',
 };
 const NO_IDENTIFIER = 8;
-/** node-opcua takes ≈ 0.6 s to load: only readers of kind `opcua` pay for it, on open. */
-type Ua = typeof import('node-opcua');
 
 interface ScanResultLike {
   readonly codeType?: string;
@@ -60,9 +59,9 @@ export class OpcuaAutoIdReader implements Reader {
   readonly #window: DuplicateWindow;
   readonly #readListeners = new Set<(r: ReadResult) => void>();
   readonly #machine = new ReaderStateMachine();
-  #client: OPCUAClient | null = null;
+  /** node-opcua takes ≈ 0.6 s to load: only readers of kind `opcua` pay for it, on open (OpcuaSession.open). */
+  #link: OpcuaSession | null = null;
   #session: ClientSession | null = null;
-  #subscription: ClientSubscription | null = null;
   #device: NodeId | null = null;
   #deviceName = '';
   #methods = new Map<string, NodeId>();
@@ -70,7 +69,6 @@ export class OpcuaAutoIdReader implements Reader {
   #seq = 0;
   #pending: Pending | null = null;
   #closing: Promise<void> | null = null;
-  #ua: Ua | null = null;
 
   constructor(config: ReaderConfig) {
     if (config.endpoint.kind !== 'opcua') throw new ReaderConfigError('endpoint', 'OPC UA 读码器需要 opc.tcp:// 地址 (OPC UA reader needs an opc.tcp:// URL)');
@@ -87,30 +85,23 @@ export class OpcuaAutoIdReader implements Reader {
   async open(): Promise<void> {
     this.#machine.apply('open');
     this.#closing = null;
-    const ua = (this.#ua ??= await import('node-opcua'));
-    const client = ua.OPCUAClient.create({
-      applicationName: 'wuma-edge',
-      endpointMustExist: false,
-      connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 500 },
-      requestedSessionTimeout: 60_000,
-      keepSessionAlive: true,
-    });
-    this.#client = client;
+    let link: OpcuaSession;
     try {
-      await client.connect(this.#url);
-      const session = await client.createSession();
+      link = await OpcuaSession.open({ url: this.#url, applicationName: 'wuma-edge' });
+      this.#link = link;
+      const session = link.session;
       this.#session = session;
       await this.#discover(session);
       // Loads the server's data type definitions now (≈ 0.5–2 s on first use), not inside the first trigger.
       await this.#settings(1_000);
-      await this.#subscribe(session);
+      await this.#subscribe(link);
     } catch (error) {
       await this.#release();
       if (this.#machine.state === 'opening') this.#machine.apply('open-failed');
       if (error instanceof ReaderConfigError || error instanceof ProtocolError) throw error;
       throw new DeviceOfflineError(`无法连接 OPC UA 读码器 ${this.#url}: ${error instanceof Error ? error.message : String(error)} (cannot connect)`, { cause: error });
     }
-    client.on('connection_lost', () => { this.#onLinkLost(); });
+    link.onLost(() => { this.#onLinkLost(); });
     this.#machine.apply('opened');
   }
 
@@ -196,16 +187,10 @@ export class OpcuaAutoIdReader implements Reader {
   }
 
   async #release(): Promise<void> {
-    const sub = this.#subscription;
-    const session = this.#session;
-    const client = this.#client;
-    this.#subscription = null;
+    const link = this.#link;
+    this.#link = null;
     this.#session = null;
-    this.#client = null;
-    client?.removeAllListeners('connection_lost');
-    await sub?.terminate().catch(() => undefined);
-    await session?.close().catch(() => undefined);
-    await client?.disconnect().catch(() => undefined);
+    await link?.close();
   }
 
   async #diIndex(session: ClientSession): Promise<number> {
@@ -241,15 +226,13 @@ export class OpcuaAutoIdReader implements Reader {
 
   #autoIdNs = -1;
 
-  async #subscribe(session: ClientSession): Promise<void> {
+  async #subscribe(link: OpcuaSession): Promise<void> {
     const device = this.#device;
     if (device === null) throw new ScannerBugError('subscribe before discover');
-    const ua = this.#ua;
-    if (ua === null) throw new ScannerBugError('subscribe before load');
+    const ua = link.ua;
     // Events reach the client once per publishing cycle: the interval bounds ScanStart → result latency.
     const interval = this.#config.options?.['publishingIntervalMs'];
-    const sub = ua.ClientSubscription.create(session, { requestedPublishingInterval: typeof interval === 'number' ? interval : 20, requestedLifetimeCount: 600, requestedMaxKeepAliveCount: 20, publishingEnabled: true, priority: 10 });
-    this.#subscription = sub;
+    const sub = link.keep(ua.ClientSubscription.create(link.session, { requestedPublishingInterval: typeof interval === 'number' ? interval : 20, requestedLifetimeCount: 600, requestedMaxKeepAliveCount: 20, publishingEnabled: true, priority: 10 }));
     const filter = ua.constructEventFilter(['EventType', `${this.#autoIdNs}:ScanResult`]);
     const item: ClientMonitoredItem = await sub.monitor(
       { nodeId: device, attributeId: ua.AttributeIds.EventNotifier },
@@ -263,7 +246,7 @@ export class OpcuaAutoIdReader implements Reader {
     const session = this.#session;
     if (session === null || this.#settingsType === null) throw new ProtocolError('服务器缺少 ScanSettings 数据类型 (server lacks the ScanSettings data type)');
     const settings = await session.constructExtensionObject(this.#settingsType, { duration: timeoutMs, cycles: 1, dataAvailable: false });
-    return { dataType: this.#ua?.DataType.ExtensionObject ?? 22, value: settings };
+    return { dataType: this.#link?.ua.DataType.ExtensionObject ?? 22, value: settings };
   }
 
   #results(variant: Variant | undefined): ScanResultLike[] {

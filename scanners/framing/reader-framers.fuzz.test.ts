@@ -9,7 +9,7 @@ import type { LineDialect } from '../drivers/line-dialect.ts';
 import { serialHandheldDialect } from '../drivers/serial-handheld.ts';
 import { textDialect } from '../drivers/text-reader.ts';
 import { DuplicateWindow } from '../duplicate-window.ts';
-import { DelimitedFramer, type FramerOutput } from './delimited-framer.ts';
+import { DelimitedFramer, type FramerOutput } from '../../links/index.ts';
 
 /**
  * Hostile-input fuzzing of every reader framer as each driver configures it (issue 3 "Must show"): ≥ 10,000

@@ -67,7 +67,7 @@ describe('electron-builder.yml', () => {
       const path = pattern.replace(/\/\*\*$/, '');
       expect(existsSync(join(ROOT, path)), `files: ${pattern}`).toBe(true);
     }
-    for (const folder of ['bin', 'edge', 'printers', 'scanners', 'sync', 'desktop/main', 'desktop/shared', 'desktop/renderer']) {
+    for (const folder of ['bin', 'edge', 'links', 'printers', 'scanners', 'sync', 'desktop/main', 'desktop/shared', 'desktop/renderer']) {
       expect(config.files, folder).toContain(`${folder}/**`);
     }
     expect(config.files).toContain('desktop/preload/preload.cjs');

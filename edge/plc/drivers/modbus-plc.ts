@@ -1,11 +1,10 @@
 import ModbusSerial from 'modbus-serial';
 import { PlcClosedError, PlcError, PlcExceptionError, PlcOfflineError, PlcTimeoutError } from '../errors.ts';
 import { packmlState } from '../packml.ts';
-import { DEFAULT_PLC_TIMING } from '../plc-timing.ts';
-import type { LineCounters, PlcEvent, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight, TriggerEvent } from '../plc-port.ts';
+import type { LineCounters, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight } from '../plc-port.ts';
 import { u32ToWords } from '../register-map.ts';
 import type { HoldingName, ModbusRegisterMap } from '../register-map.ts';
-import { PlcListeners } from './plc-listeners.ts';
+import { PolledPlc } from './polled-plc.ts';
 
 /** modbus-serial is CommonJS with `export default` typings: under nodenext the class is the module's `default`. */
 const ModbusClient = ModbusSerial.default;
@@ -42,34 +41,24 @@ const EXCEPTION_TEXT: Readonly<Record<number, string>> = {
  * A timeout or a broken link drops the connection; the poll loop reconnects with doubling back-off and re-reads the
  * trigger counter as a new baseline (`trigger-resync`), since edges during the gap cannot be known.
  */
-export class ModbusPlc implements PlcPort {
+export class ModbusPlc extends PolledPlc implements PlcPort {
   readonly kind: 'modbus-tcp' | 'modbus-rtu';
   readonly #link: ModbusLink;
   readonly #map: ModbusRegisterMap;
-  readonly #timing: PlcTiming;
   #client: ModbusRTU | null = null;
   #queue: Promise<unknown> = Promise.resolve();
-  #pulseLock: Promise<unknown> = Promise.resolve();
-  #state: 'idle' | 'open' | 'down' | 'closed' = 'idle';
-  #pollTimer: NodeJS.Timeout | null = null;
-  #beatTimer: NodeJS.Timeout | null = null;
   #nextReconnectAt = 0;
   #reconnectDelay: number;
   #lastTrigger = 0;
-  #lastPlcBeat = -1;
-  #lastPlcBeatAt = 0;
-  #heartbeatLost = false;
-  #stationBeat = 0;
   #rejectSeq = 0;
   #acceptSeq = 0;
-  readonly #listeners = new PlcListeners();
 
   constructor(options: ModbusPlcOptions) {
+    super(options.timing);
     this.kind = options.link.kind === 'tcp' ? 'modbus-tcp' : 'modbus-rtu';
     this.#link = options.link;
     this.#map = options.map;
-    this.#timing = { ...DEFAULT_PLC_TIMING, ...options.timing };
-    this.#reconnectDelay = this.#timing.reconnectDelayMs;
+    this.#reconnectDelay = this.timing.reconnectDelayMs;
   }
 
   get #where(): string {
@@ -77,22 +66,16 @@ export class ModbusPlc implements PlcPort {
   }
 
   async connect(): Promise<void> {
-    if (this.#state === 'closed') throw new PlcClosedError();
+    if (this.state === 'closed') throw new PlcClosedError();
     await this.#open();
     const status = await this.readStatus();
     this.#lastTrigger = status.triggerCounter;
-    this.#lastPlcBeat = status.plcHeartbeat;
-    this.#lastPlcBeatAt = Date.now();
-    this.#state = 'open';
-    this.#schedulePoll();
-    this.#scheduleBeat(0);
+    this.heartbeatBaseline(status.plcHeartbeat);
+    this.startLoops();
   }
 
   async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    if (this.#beatTimer) clearTimeout(this.#beatTimer);
+    if (!this.stopLoops()) return;
     await this.#queue.catch(() => undefined);
     await this.#dropClient();
   }
@@ -101,7 +84,7 @@ export class ModbusPlc implements PlcPort {
     const client = new ModbusClient();
     try {
       if (this.#link.kind === 'tcp') {
-        await client.connectTCP(this.#link.host, { port: this.#link.port, timeout: this.#timing.requestTimeoutMs });
+        await client.connectTCP(this.#link.host, { port: this.#link.port, timeout: this.timing.requestTimeoutMs });
       } else {
         await client.connectRTUBuffered(this.#link.path, { baudRate: this.#link.baudRate });
       }
@@ -110,7 +93,7 @@ export class ModbusPlc implements PlcPort {
       throw new PlcOfflineError(`无法连接 PLC ${this.#where}: ${errorText(error)}，请检查网线/串口与 PLC 电源 (cannot connect to the PLC)`, { cause: error });
     }
     client.setID(this.#map.unitId);
-    client.setTimeout(this.#timing.requestTimeoutMs);
+    client.setTimeout(this.timing.requestTimeoutMs);
     this.#client = client;
     // Start the pulse sequences after whatever the PLC last saw, so the first pulse is a change even after a restart.
     // One transaction at a time: RTU cannot interleave requests.
@@ -133,7 +116,7 @@ export class ModbusPlc implements PlcPort {
   #request<T>(what: string, run: (client: ModbusRTU) => Promise<T>): Promise<T> {
     const result = this.#queue.catch(() => undefined).then(async () => {
       const client = this.#client;
-      if (this.#state === 'closed' && client === null) throw new PlcClosedError();
+      if (this.state === 'closed' && client === null) throw new PlcClosedError();
       if (client === null || !client.isOpen) {
         const error = new PlcOfflineError(`PLC ${this.#where} 未连接 (PLC link is down)`);
         await this.#dropClient();
@@ -162,16 +145,16 @@ export class ModbusPlc implements PlcPort {
       return new PlcExceptionError(e.modbusCode, `PLC ${this.#where} 拒绝了${what}: ${text}`, { cause: error });
     }
     if (e.errno === 'ETIMEDOUT' || e.message === 'Timed out') {
-      return new PlcTimeoutError(`PLC ${this.#where} 在 ${this.#timing.requestTimeoutMs} ms 内未应答${what} (no reply within the request timeout)`, { cause: error });
+      return new PlcTimeoutError(`PLC ${this.#where} 在 ${this.timing.requestTimeoutMs} ms 内未应答${what} (no reply within the request timeout)`, { cause: error });
     }
     return new PlcOfflineError(`与 PLC ${this.#where} 的连接中断 (${what}): ${errorText(error)} (PLC link lost)`, { cause: error });
   }
 
   #markDown(error: Error): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'down';
+    if (this.state !== 'open') return;
+    this.state = 'down';
     this.#nextReconnectAt = Date.now() + this.#reconnectDelay;
-    this.#emit({ kind: 'connection-lost', error });
+    this.emit({ kind: 'connection-lost', error });
   }
 
   async #readOne(name: HoldingName): Promise<number> {
@@ -199,16 +182,7 @@ export class ModbusPlc implements PlcPort {
     return { triggerCounter, rejectConfirm, plcHeartbeat, packml: packmlState(packml) };
   }
 
-  pulseReject(reason: number): Promise<RejectOutcome> {
-    if (!Number.isInteger(reason) || reason < 1 || reason > 0xffff) {
-      return Promise.reject(new RangeError(`剔除原因应为 1..65535，收到 ${reason} (reject reason must be 1..65535)`));
-    }
-    const run = this.#pulseLock.catch(() => undefined).then(() => this.#pulseOnce(reason));
-    this.#pulseLock = run;
-    return run;
-  }
-
-  async #pulseOnce(reason: number): Promise<RejectOutcome> {
+  protected override async pulseOnce(reason: number): Promise<RejectOutcome> {
     const h = this.#map.holding;
     this.#rejectSeq = nextSequence(this.#rejectSeq);
     const sequence = this.#rejectSeq;
@@ -221,12 +195,12 @@ export class ModbusPlc implements PlcPort {
         await client.writeRegister(h.rejectPulse, sequence);
       }
     });
-    const deadline = started + this.#timing.rejectConfirmTimeoutMs;
+    const deadline = started + this.timing.rejectConfirmTimeoutMs;
     for (;;) {
       const confirmed = await this.#request('读取剔除确认 (reject confirm read)', async (client) => (await client.readHoldingRegisters(h.rejectConfirm, 1)).data[0]);
       const now = performance.now();
       if (confirmed === sequence) return { kind: 'confirmed', sequence, elapsedMs: now - started };
-      if (now >= deadline || this.#state === 'closed') return { kind: 'not-confirmed', sequence, waitedMs: now - started };
+      if (now >= deadline || this.state === 'closed') return { kind: 'not-confirmed', sequence, waitedMs: now - started };
       await sleep(Math.min(CONFIRM_POLL_MS, deadline - now));
     }
   }
@@ -276,35 +250,18 @@ export class ModbusPlc implements PlcPort {
     });
   }
 
-  onTrigger(listener: (event: TriggerEvent) => void): () => void {
-    return this.#listeners.onTrigger(listener);
-  }
-
-  onEvent(listener: (event: PlcEvent) => void): () => void {
-    return this.#listeners.onEvent(listener);
-  }
-
-  #emit(event: PlcEvent): void {
-    this.#listeners.emit(event);
-  }
-
-  #schedulePoll(): void {
-    if (this.#state === 'closed') return;
-    this.#pollTimer = setTimeout(() => { void this.#pollOnce().finally(() => { this.#schedulePoll(); }); }, this.#timing.pollIntervalMs);
-  }
-
-  async #pollOnce(): Promise<void> {
-    if (this.#state === 'down') {
+  protected override async pollOnce(): Promise<void> {
+    if (this.state === 'down') {
       if (Date.now() < this.#nextReconnectAt) return;
       try {
         await this.#open();
         const status = await this.readStatus();
-        if (this.#state !== 'down') return;
-        this.#state = 'open';
-        this.#reconnectDelay = this.#timing.reconnectDelayMs;
-        this.#emit({ kind: 'connection-restored' });
+        if (this.state !== 'down') return;
+        this.state = 'open';
+        this.#reconnectDelay = this.timing.reconnectDelayMs;
+        this.emit({ kind: 'connection-restored' });
         if (status.triggerCounter !== this.#lastTrigger) {
-          this.#emit({ kind: 'trigger-resync', previous: this.#lastTrigger, current: status.triggerCounter });
+          this.emit({ kind: 'trigger-resync', previous: this.#lastTrigger, current: status.triggerCounter });
         }
         this.#lastTrigger = status.triggerCounter;
       } catch {
@@ -314,14 +271,14 @@ export class ModbusPlc implements PlcPort {
       }
       return;
     }
-    if (this.#state !== 'open') return;
+    if (this.state !== 'open') return;
     let status: PlcStatus;
     try {
       status = await this.readStatus();
     } catch (error) {
       // Offline and timeout already marked the link down; an exception or a bad PackML number is reported once per poll.
       if (error instanceof PlcExceptionError || (error instanceof PlcError && error.code === 'PLC_PROTOCOL')) {
-        this.#emit({ kind: 'connection-lost', error });
+        this.emit({ kind: 'connection-lost', error });
       }
       return;
     }
@@ -329,31 +286,13 @@ export class ModbusPlc implements PlcPort {
     const advancedBy = (status.triggerCounter - this.#lastTrigger + 0x10000) % 0x10000;
     if (advancedBy > 0) {
       this.#lastTrigger = status.triggerCounter;
-      this.#emit({ kind: 'trigger', trigger: { counter: status.triggerCounter, advancedBy, at: now } });
+      this.emit({ kind: 'trigger', trigger: { counter: status.triggerCounter, advancedBy, at: now } });
     }
-    if (status.plcHeartbeat !== this.#lastPlcBeat) {
-      this.#lastPlcBeat = status.plcHeartbeat;
-      this.#lastPlcBeatAt = now;
-      if (this.#heartbeatLost) {
-        this.#heartbeatLost = false;
-        this.#emit({ kind: 'heartbeat-restored', beat: status.plcHeartbeat });
-      }
-    } else if (!this.#heartbeatLost && now - this.#lastPlcBeatAt >= this.#timing.watchdogMs) {
-      this.#heartbeatLost = true;
-      this.#emit({ kind: 'heartbeat-lost', lastBeat: this.#lastPlcBeat, silentMs: now - this.#lastPlcBeatAt });
-    }
+    this.watchHeartbeat(status.plcHeartbeat, now);
   }
 
-  #scheduleBeat(delay: number): void {
-    if (this.#state === 'closed') return;
-    this.#beatTimer = setTimeout(() => {
-      if (this.#state !== 'open') { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); return; }
-      this.#stationBeat = (this.#stationBeat + 1) & 0xffff;
-      const beat = this.#stationBeat;
-      void this.#request('心跳 (heartbeat)', (client) => client.writeRegister(this.#map.holding.stationHeartbeat, beat))
-        .catch(() => undefined)
-        .finally(() => { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); });
-    }, delay);
+  protected override async writeStationBeat(beat: number): Promise<void> {
+    await this.#request('心跳 (heartbeat)', (client) => client.writeRegister(this.#map.holding.stationHeartbeat, beat));
   }
 }
 

@@ -1,10 +1,10 @@
-import type { ClientSession, ClientSubscription, OPCUAClient, Variant } from 'node-opcua';
+import type { ClientSession, ClientSubscription, Variant } from 'node-opcua';
+import { OpcuaSession, type OpcuaModule } from '../../../links/index.ts';
 import { PlcClosedError, PlcExceptionError, PlcOfflineError, PlcProtocolError } from '../errors.ts';
 import type { OpcuaTagMap, OpcuaVariableName } from '../opcua-tag-map.ts';
 import { packmlState } from '../packml.ts';
-import { DEFAULT_PLC_TIMING } from '../plc-timing.ts';
-import type { LineCounters, PlcEvent, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight, TriggerEvent } from '../plc-port.ts';
-import { PlcListeners } from './plc-listeners.ts';
+import type { LineCounters, PlcPort, PlcStatus, PlcTiming, RejectOutcome, StackLight } from '../plc-port.ts';
+import { PolledPlc } from './polled-plc.ts';
 
 export interface OpcuaPlcOptions {
   /** e.g. `opc.tcp://192.168.0.10:4840` (S7-1500 default port, notes/devices.md §3.2). */
@@ -29,11 +29,6 @@ const HOLD_LIMIT = 10_000;
 /** Publishing intervals to wait after a reconnect for queued events to drain before the counter is trusted. */
 const DRAIN_INTERVALS = 4;
 
-/**
- * node-opcua takes ≈ 1.3 s to load and opens a `process.stdin` handle on its first load: only a station whose PLC
- * speaks OPC UA pays for it, on connect(). Every other use of the module happens on a connected session.
- */
-type Ua = typeof import('node-opcua');
 /** The OPC UA built-in types this driver writes (OPC UA Part 6 §5.1.2), by node-opcua's DataType names. */
 type UaType = 'Boolean' | 'UInt16' | 'UInt32';
 
@@ -66,20 +61,16 @@ type Resync =
  * ahead of the last event is reported as `trigger-resync` and becomes the baseline. Events behind the baseline are
  * stale and ignored.
  */
-export class OpcuaPlc implements PlcPort {
+export class OpcuaPlc extends PolledPlc implements PlcPort {
   readonly kind = 'opcua' as const;
   readonly #endpointUrl: string;
   readonly #tags: OpcuaTagMap;
-  readonly #timing: PlcTiming;
-  #ua: Ua | null = null;
-  #client: OPCUAClient | null = null;
+  /** node-opcua, loaded by OpcuaSession.open in connect(): every other use of the module happens on a connected session. */
+  #ua: OpcuaModule | null = null;
+  #link: OpcuaSession | null = null;
   #session: ClientSession | null = null;
   #subscription: ClientSubscription | null = null;
   #ns = -1;
-  #state: 'idle' | 'open' | 'down' | 'closed' = 'idle';
-  #pollTimer: NodeJS.Timeout | null = null;
-  #beatTimer: NodeJS.Timeout | null = null;
-  #pulseLock: Promise<unknown> = Promise.resolve();
   #lastTrigger = 0;
   /** Server start time (ms since epoch) at the last check; null when the server does not expose it. */
   #serverStartedAt: number | null = null;
@@ -87,17 +78,12 @@ export class OpcuaPlc implements PlcPort {
   /** Trigger counters from events while a reconnect is not yet checked; null when events pass straight through. */
   #held: number[] | null = null;
   #lastConfirm = 0;
-  #lastPlcBeat = -1;
-  #lastPlcBeatAt = 0;
-  #heartbeatLost = false;
-  #stationBeat = 0;
   readonly #confirmListeners = new Set<(sequence: number) => void>();
-  readonly #listeners = new PlcListeners();
 
   constructor(options: OpcuaPlcOptions) {
+    super(options.timing);
     this.#endpointUrl = options.endpointUrl;
     this.#tags = options.tags;
-    this.#timing = { ...DEFAULT_PLC_TIMING, ...options.timing };
   }
 
   #id(identifier: string): string {
@@ -105,37 +91,32 @@ export class OpcuaPlc implements PlcPort {
   }
 
   async connect(): Promise<void> {
-    if (this.#state === 'closed') throw new PlcClosedError();
-    const ua = (this.#ua ??= await import('node-opcua'));
-    const { AttributeIds, MessageSecurityMode, SecurityPolicy } = ua;
-    const client = ua.OPCUAClient.create({
-      applicationName: 'wuma-station',
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
-      connectionStrategy: { maxRetry: 1, initialDelay: this.#timing.reconnectDelayMs, maxDelay: 5_000 },
-      requestedSessionTimeout: 60_000,
-      keepSessionAlive: true,
-    });
-    this.#client = client;
+    if (this.state === 'closed') throw new PlcClosedError();
     try {
-      await client.connect(this.#endpointUrl);
-      // After the first connect, keep retrying for as long as the station runs.
-      (client as unknown as { connectionStrategy: { maxRetry: number } }).connectionStrategy.maxRetry = -1;
-      client.on('connection_lost', () => {
-        if (this.#state !== 'open') return;
-        this.#state = 'down';
-        this.#held ??= [];
-        this.#emit({ kind: 'connection-lost', error: new PlcOfflineError(`与 OPC UA PLC ${this.#endpointUrl} 的连接中断 (OPC UA link lost)`) });
+      // After the first connect node-opcua keeps retrying for as long as the station runs.
+      const link = await OpcuaSession.open({
+        url: this.#endpointUrl,
+        applicationName: 'wuma-station',
+        reconnect: { initialDelayMs: this.timing.reconnectDelayMs, maxDelayMs: 5_000 },
+        closeTimeoutMs: 2 * this.timing.requestTimeoutMs,
       });
-      client.on('connection_reestablished', () => {
-        if (this.#state !== 'down') return;
-        this.#state = 'open';
+      this.#link = link;
+      this.#ua = link.ua;
+      const { AttributeIds } = link.ua;
+      link.onLost(() => {
+        if (this.state !== 'open') return;
+        this.state = 'down';
+        this.#held ??= [];
+        this.emit({ kind: 'connection-lost', error: new PlcOfflineError(`与 OPC UA PLC ${this.#endpointUrl} 的连接中断 (OPC UA link lost)`) });
+      });
+      link.onRestored(() => {
+        if (this.state !== 'down') return;
+        this.state = 'open';
         this.#held ??= [];
         this.#resync = { phase: 'check' };
-        this.#emit({ kind: 'connection-restored' });
+        this.emit({ kind: 'connection-restored' });
       });
-      const session = await client.createSession();
+      const session = link.session;
       this.#session = session;
       const nsArray = await session.read({ nodeId: NAMESPACE_ARRAY, attributeId: AttributeIds.Value });
       const uris = (nsArray.value.value ?? []) as string[];
@@ -146,28 +127,26 @@ export class OpcuaPlc implements PlcPort {
       const status = await this.readStatus();
       this.#lastTrigger = status.triggerCounter;
       this.#serverStartedAt = await this.#readStartTime(session);
-      this.#lastPlcBeat = status.plcHeartbeat;
-      this.#lastPlcBeatAt = Date.now();
-      await this.#subscribeEvents(ua, session);
+      this.heartbeatBaseline(status.plcHeartbeat);
+      await this.#subscribeEvents(link);
     } catch (error) {
       await this.#teardown();
       if (error instanceof PlcProtocolError) throw error;
       throw new PlcOfflineError(`无法连接 OPC UA PLC ${this.#endpointUrl}: ${error instanceof Error ? error.message : String(error)}，请检查地址、端口与 PLC 的 OPC UA 服务器设置 (cannot connect)`, { cause: error });
     }
-    this.#state = 'open';
-    this.#schedulePoll();
-    this.#scheduleBeat(0);
+    this.startLoops();
   }
 
-  async #subscribeEvents(ua: Ua, session: ClientSession): Promise<void> {
-    const subscription = await session.createSubscription2({
+  async #subscribeEvents(link: OpcuaSession): Promise<void> {
+    const ua = link.ua;
+    const subscription = link.keep(await link.session.createSubscription2({
       requestedPublishingInterval: 10,
       requestedLifetimeCount: 6_000,
       requestedMaxKeepAliveCount: 100,
       maxNotificationsPerPublish: 0,
       publishingEnabled: true,
       priority: 10,
-    });
+    }));
     this.#subscription = subscription;
     const ns = this.#ns;
     // subscription.monitor resolves once the server has created the item (ClientMonitoredItem.create returns before,
@@ -197,7 +176,7 @@ export class OpcuaPlc implements PlcPort {
     // 0: already counted. ≥ HALF: behind the baseline, i.e. queued before a resync that reported it.
     if (advancedBy === 0 || advancedBy >= HALF) return;
     this.#lastTrigger = counter;
-    this.#emit({ kind: 'trigger', trigger: { counter, advancedBy, at: Date.now() } });
+    this.emit({ kind: 'trigger', trigger: { counter, advancedBy, at: Date.now() } });
   }
 
   /** Releases held trigger events in arrival order; the ones a resync already covered are stale and ignored. */
@@ -208,7 +187,7 @@ export class OpcuaPlc implements PlcPort {
   }
 
   #resyncTo(counter: number): void {
-    if (counter !== this.#lastTrigger) this.#emit({ kind: 'trigger-resync', previous: this.#lastTrigger, current: counter });
+    if (counter !== this.#lastTrigger) this.emit({ kind: 'trigger-resync', previous: this.#lastTrigger, current: counter });
     this.#lastTrigger = counter;
   }
 
@@ -268,45 +247,27 @@ export class OpcuaPlc implements PlcPort {
   }
 
   async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    if (this.#beatTimer) clearTimeout(this.#beatTimer);
-    await this.#pulseLock.catch(() => undefined);
+    if (!this.stopLoops()) return;
+    await this.pulsesDone();
     await this.#teardown();
   }
 
+  /** Ends the session (politely only while the link is up, bounded by two request timeouts: OpcuaSession.close). */
   async #teardown(): Promise<void> {
-    const client = this.#client;
-    const subscription = this.#subscription;
-    const session = this.#session;
-    // Ending the subscription and session politely needs the server. While node-opcua is reconnecting (PLC down)
-    // its requests wait for the link, so skip them; otherwise bound them by two request timeouts. disconnect()
-    // then ends the reconnect loop and the socket; the server drops the session when its timeout expires.
-    if (client !== null && !client.isReconnecting) {
-      let timer: NodeJS.Timeout | undefined;
-      const polite = (async () => {
-        await subscription?.terminate();
-        await session?.close();
-      })().catch(() => undefined);
-      const bound = new Promise<void>((resolve) => { timer = setTimeout(resolve, 2 * this.#timing.requestTimeoutMs); });
-      await Promise.race([polite, bound]);
-      clearTimeout(timer);
-    }
-    await client?.disconnect().catch(() => undefined);
+    await this.#link?.close();
     this.#subscription = null;
     this.#session = null;
-    this.#client = null;
+    this.#link = null;
   }
 
   /** node-opcua, loaded by connect(); every caller runs on a session connect() opened. */
-  #lib(): Ua {
+  #lib(): OpcuaModule {
     if (this.#ua === null) throw new PlcOfflineError(`OPC UA PLC ${this.#endpointUrl} 未连接 (not connected)`);
     return this.#ua;
   }
 
   #live(): ClientSession {
-    if (this.#state === 'closed') throw new PlcClosedError();
+    if (this.state === 'closed') throw new PlcClosedError();
     if (this.#session === null) throw new PlcOfflineError(`OPC UA PLC ${this.#endpointUrl} 未连接 (not connected)`);
     return this.#session;
   }
@@ -348,16 +309,7 @@ export class OpcuaPlc implements PlcPort {
     return Number(result.outputArguments?.[0]?.value);
   }
 
-  pulseReject(reason: number): Promise<RejectOutcome> {
-    if (!Number.isInteger(reason) || reason < 1 || reason > 0xffff) {
-      return Promise.reject(new RangeError(`剔除原因应为 1..65535，收到 ${reason} (reject reason must be 1..65535)`));
-    }
-    const run = this.#pulseLock.catch(() => undefined).then(() => this.#pulseOnce(reason));
-    this.#pulseLock = run;
-    return run;
-  }
-
-  async #pulseOnce(reason: number): Promise<RejectOutcome> {
+  protected override async pulseOnce(reason: number): Promise<RejectOutcome> {
     const started = performance.now();
     // The confirm event can overtake the method reply, so record confirms per sequence before and after the call.
     const seen = new Set<number>();
@@ -366,10 +318,10 @@ export class OpcuaPlc implements PlcPort {
     const off = this.#onConfirm(listener);
     try {
       const sequence = await this.#call(this.#tags.methods.pulseReject, [{ type: 'UInt16', value: reason }]);
-      const deadline = started + this.#timing.rejectConfirmTimeoutMs;
+      const deadline = started + this.timing.rejectConfirmTimeoutMs;
       while (!seen.has(sequence)) {
         const left = deadline - performance.now();
-        if (left <= 0 || this.#state === 'closed') return { kind: 'not-confirmed', sequence, waitedMs: performance.now() - started };
+        if (left <= 0 || this.state === 'closed') return { kind: 'not-confirmed', sequence, waitedMs: performance.now() - started };
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, left);
           wake = () => { clearTimeout(t); resolve(); };
@@ -409,27 +361,10 @@ export class OpcuaPlc implements PlcPort {
     ]);
   }
 
-  onTrigger(listener: (event: TriggerEvent) => void): () => void {
-    return this.#listeners.onTrigger(listener);
-  }
-
-  onEvent(listener: (event: PlcEvent) => void): () => void {
-    return this.#listeners.onEvent(listener);
-  }
-
-  #emit(event: PlcEvent): void {
-    this.#listeners.emit(event);
-  }
-
-  #schedulePoll(): void {
-    if (this.#state === 'closed') return;
-    this.#pollTimer = setTimeout(() => { void this.#pollOnce().finally(() => { this.#schedulePoll(); }); }, this.#timing.pollIntervalMs);
-  }
-
-  async #pollOnce(): Promise<void> {
-    if (this.#state !== 'open' || this.#session === null) return;
+  protected override async pollOnce(): Promise<void> {
+    if (this.state !== 'open' || this.#session === null) return;
     if (this.#resync !== null) await this.#resyncStep(this.#session);
-    if (this.#state !== 'open' || this.#session === null) return;
+    if (this.state !== 'open' || this.#session === null) return;
     let beat: number;
     try {
       const dv = await this.#session.read({ nodeId: this.#id(this.#tags.variables.plcHeartbeat), attributeId: this.#lib().AttributeIds.Value });
@@ -437,28 +372,10 @@ export class OpcuaPlc implements PlcPort {
     } catch {
       return;
     }
-    const now = Date.now();
-    if (beat !== this.#lastPlcBeat) {
-      this.#lastPlcBeat = beat;
-      this.#lastPlcBeatAt = now;
-      if (this.#heartbeatLost) {
-        this.#heartbeatLost = false;
-        this.#emit({ kind: 'heartbeat-restored', beat });
-      }
-    } else if (!this.#heartbeatLost && now - this.#lastPlcBeatAt >= this.#timing.watchdogMs) {
-      this.#heartbeatLost = true;
-      this.#emit({ kind: 'heartbeat-lost', lastBeat: beat, silentMs: now - this.#lastPlcBeatAt });
-    }
+    this.watchHeartbeat(beat, Date.now());
   }
 
-  #scheduleBeat(delay: number): void {
-    if (this.#state === 'closed') return;
-    this.#beatTimer = setTimeout(() => {
-      if (this.#state !== 'open') { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); return; }
-      this.#stationBeat = (this.#stationBeat + 1) & 0xffff;
-      void this.#write([['stationHeartbeat', 'UInt16', this.#stationBeat]])
-        .catch(() => undefined)
-        .finally(() => { this.#scheduleBeat(this.#timing.heartbeatIntervalMs); });
-    }, delay);
+  protected override async writeStationBeat(beat: number): Promise<void> {
+    await this.#write([['stationHeartbeat', 'UInt16', beat]]);
   }
 }

@@ -1,8 +1,6 @@
 import type { PrintJob, PrinterCapabilities, PrinterConfig } from '../../contract.ts';
 import { PrinterConfigError, ReplyTimeoutError } from '../../errors.ts';
-import type { FrameEvent } from '../../framing/frame-event.ts';
-import { StxEtxFramer } from '../../framing/stx-etx-framer.ts';
-import type { ByteLink } from '../../transport/byte-link.ts';
+import { type ByteLink, type FrameEvent, StxEtxFramer } from '../../../links/index.ts';
 import { LinkPrinter, type DeviceReport, type SendOutcome } from '../link-printer.ts';
 import { boolOption, stringOption } from '../option-readers.ts';
 import { ACK, ENQ, NAK, encodeMessage, fillTemplate } from './codec.ts';

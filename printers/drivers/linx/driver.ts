@@ -1,8 +1,6 @@
 import type { PrintJob, PrinterCapabilities, PrinterConfig, PrinterFault } from '../../contract.ts';
 import { PrinterConfigError, ProtocolError } from '../../errors.ts';
-import { EscFramer } from '../../framing/esc-framer.ts';
-import type { FrameEvent } from '../../framing/frame-event.ts';
-import type { ByteLink } from '../../transport/byte-link.ts';
+import { type ByteLink, EscFramer, type FrameEvent } from '../../../links/index.ts';
 import { LinkPrinter, type DeviceReport, type SendOutcome } from '../link-printer.ts';
 import { intOption } from '../option-readers.ts';
 import { ACK, CMD, C_STATUS, ETX, NAK, PRINT_END, PRINT_GO, STX, decodeReply, decodeStatus, encodeCommand, encodeRemoteFieldData, type LinxReply } from './codec.ts';

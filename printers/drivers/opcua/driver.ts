@@ -1,25 +1,16 @@
-import type { ClientSession, ClientSubscription, NodeId, OPCUAClient, Variant } from 'node-opcua';
-import type {
-  Disposable, PrintJob, PrintResult, Printer, PrinterCapabilities, PrinterConfig, PrinterFault, PrinterLogger, PrinterState,
-  PrinterStatus, StateListener,
-} from '../../contract.ts';
+import type { ClientSession, NodeId, Variant } from 'node-opcua';
+import { OpcuaSession, type OpcuaModule } from '../../../links/index.ts';
+import type { PrintJob, PrintResult, Printer, PrinterCapabilities, PrinterConfig, PrinterFault, PrinterStatus } from '../../contract.ts';
 import { DeviceOfflineError, PrinterConfigError, ProtocolError } from '../../errors.ts';
-import { maskCode } from '../../mask.ts';
-import { PrinterStateMachine } from '../../state/printer-state-machine.ts';
 import { intOption, stringOption } from '../option-readers.ts';
-import { refuseJob } from '../refuse-job.ts';
+import { PrinterCore } from '../printer-core.ts';
 import { CODE_PRINTER_NS, CODE_PRINTER_TYPE, PRINT_CONFIRMED_EVENT, decodeFaults, decodePrintResult } from './codec.ts';
 
-type Ua = typeof import('node-opcua');
-
-interface InFlight {
-  readonly job: PrintJob;
+/** The device's JobId from the Print reply; null until the reply arrives. */
+interface JobFields {
   jobId: number | null;
-  readonly timer: NodeJS.Timeout;
-  readonly resolve: (r: PrintResult) => void;
 }
 
-const SILENT: PrinterLogger = { debug() {}, warn() {} };
 /** JobIds confirmed before their Print reply arrived (kept briefly; bounded). */
 const EARLY_MAX = 256;
 
@@ -35,146 +26,102 @@ const EARLY_MAX = 256;
  * - `BufferFull` in `Faults` is back-pressure: jobs are refused `buffer-full` until it clears.
  * Options: device (browse name), publishingIntervalMs (event delivery period, default 10), queueDepth (default 4, max 32).
  */
-export class OpcuaPrinter implements Printer {
-  readonly kind = 'opcua' as const;
-  readonly capabilities: PrinterCapabilities;
+export class OpcuaPrinter extends PrinterCore<JobFields> implements Printer {
   readonly #url: string;
-  readonly #logger: PrinterLogger;
-  readonly #replyTimeoutMs: number;
-  readonly #confirmTimeoutMs: number;
   readonly #publishingMs: number;
   readonly #deviceName: string | null;
-  readonly #machine = new PrinterStateMachine();
-  #ua: Ua | null = null;
-  #client: OPCUAClient | null = null;
+  #link: OpcuaSession | null = null;
   #session: ClientSession | null = null;
-  #subscription: ClientSubscription | null = null;
   #device: NodeId | null = null;
   #nodes = new Map<string, NodeId>();
-  #inFlight: InFlight[] = [];
   #early = new Set<number>();
-  #deviceFull = false;
-  #deviceQueued: number | null = null;
   /** Server timestamp (ms) of the `Faults` value last applied: a late, older notification never overrides a read. */
   #faultsAt = 0;
-  #identity = 'OPC UA code printer';
 
   constructor(config: PrinterConfig) {
     if (config.endpoint.kind !== 'opcua') throw new PrinterConfigError('endpoint', 'OPC UA 打印机需要 opc.tcp:// 地址 (OPC UA printer needs an opc.tcp:// URL)');
-    this.#url = config.endpoint.url;
-    this.#logger = config.logger ?? SILENT;
-    this.#replyTimeoutMs = config.replyTimeoutMs ?? 2_000;
-    this.#confirmTimeoutMs = config.confirmTimeoutMs ?? 10_000;
-    this.#publishingMs = intOption(config.options, 'publishingIntervalMs', 1, 10_000, 10);
-    const device = stringOption(config.options, 'device', '', /^[^\s/]{0,128}$/);
-    this.#deviceName = device === '' ? null : device;
-    this.capabilities = {
+    const capabilities: PrinterCapabilities = {
       symbologies: ['datamatrix', 'gs1-datamatrix', 'qr', 'code128', 'gs1-128', 'text'],
       queueDepth: config.queueDepth ?? intOption(config.options, 'queueDepth', 1, 32, 4),
       confirmation: 'printed', statusPolling: true, asyncEvents: true,
     };
+    super('opcua', capabilities, config, 'OPC UA code printer');
+    this.#url = config.endpoint.url;
+    this.#publishingMs = intOption(config.options, 'publishingIntervalMs', 1, 10_000, 10);
+    const device = stringOption(config.options, 'device', '', /^[^\s/]{0,128}$/);
+    this.#deviceName = device === '' ? null : device;
   }
 
-  get state(): PrinterState {
-    return this.#machine.state;
-  }
-
-  onStateChange(listener: StateListener): Disposable {
-    return this.#machine.onChange(listener);
+  protected override get deviceLabel(): string {
+    return this.#url;
   }
 
   async open(): Promise<void> {
-    this.#machine.apply('open');
+    this.machine.apply('open');
     try {
-      const ua = (this.#ua ??= await import('node-opcua'));
-      const client = ua.OPCUAClient.create({
-        applicationName: 'wuma-edge-printer',
-        endpointMustExist: false,
-        connectionStrategy: { maxRetry: 0, initialDelay: 100, maxDelay: 500 },
-        requestedSessionTimeout: 60_000,
-        keepSessionAlive: true,
-      });
-      this.#client = client;
-      await client.connect(this.#url);
-      const session = await client.createSession();
+      const link = await OpcuaSession.open({ url: this.#url, applicationName: 'wuma-edge-printer' });
+      this.#link = link;
+      const session = link.session;
       this.#session = session;
       await this.#discover(session);
       const faults = await this.#readStatus(session);
-      await this.#subscribe(ua, session);
-      if (this.#machine.state !== 'opening') throw new DeviceOfflineError(`打开过程中连接断开 (link lost while opening ${this.#url})`);
+      await this.#subscribe(link, session);
+      if (this.machine.state !== 'opening') throw new DeviceOfflineError(`打开过程中连接断开 (link lost while opening ${this.#url})`);
       // A dropped connection is a lost link even if the SDK would reconnect: the device may have restarted and
       // lost its queue, so every job in flight is of unknown fate.
-      client.on('connection_lost', () => { this.#onLinkLost(); });
-      client.on('start_reconnection', () => { this.#onLinkLost(); });
+      link.onLost(() => { this.#onLinkLost(); });
       this.#applyFaults(faults);
-      if (this.#machine.state === 'opening') this.#machine.apply('opened');
+      if (this.machine.state === 'opening') this.machine.apply('opened');
     } catch (error) {
-      await this.#release();
-      this.#machine.tryApply('open-failed');
-      this.#machine.tryApply('close');
-      this.#machine.tryApply('closed');
+      await this.abandonOpen();
       if (error instanceof PrinterConfigError || error instanceof ProtocolError || error instanceof DeviceOfflineError) throw error;
       throw new DeviceOfflineError(`无法连接 OPC UA 打印机 ${this.#url}: ${error instanceof Error ? error.message : String(error)} (cannot connect)`, { cause: error });
     }
   }
 
   async print(job: PrintJob): Promise<PrintResult> {
-    const refused = refuseJob({ machine: this.#machine, deviceFull: this.#deviceFull, inFlight: this.#inFlight.length, queueDepth: this.capabilities.queueDepth });
+    const refused = this.refuse();
     if (refused !== null) return refused;
     const session = this.#session;
     const method = this.#nodes.get('Print');
     const device = this.#device;
     if (session === null || method === undefined || device === null) return { kind: 'rejected', reason: 'not-ready', detail: '没有会话 (no session)' };
-    return new Promise<PrintResult>((resolve) => {
-      const entry: InFlight = {
-        job, jobId: null, resolve,
-        timer: setTimeout(() => { this.#settle(entry, { kind: 'unknown', detail: `${this.#confirmTimeoutMs} ms 内未确认 (no confirmation within ${this.#confirmTimeoutMs} ms)` }); }, this.#confirmTimeoutMs),
-      };
-      this.#inFlight.push(entry);
-      this.#machine.tryApply('job-sent');
-      let replyTimer: NodeJS.Timeout | null = null;
-      const noReply = new Promise<'timeout'>((r) => { replyTimer = setTimeout(() => { r('timeout'); }, this.#replyTimeoutMs); });
-      const call = session.call({ objectId: device, methodId: method, inputArguments: [{ dataType: this.#ua?.DataType.String ?? 12, value: job.code }] });
-      Promise.race([call, noReply]).then((reply) => {
-        if (reply === 'timeout') {
-          this.#settle(entry, { kind: 'unknown', detail: `Print 调用 ${this.#replyTimeoutMs} ms 内无应答 (no Print reply within ${this.#replyTimeoutMs} ms)` });
-          return;
-        }
-        if (!reply.statusCode.isGood()) {
-          this.#settle(entry, { kind: 'unknown', detail: `Print 调用失败，结果未知 (Print call failed: ${reply.statusCode.name})` });
-          return;
-        }
-        const out = reply.outputArguments ?? [];
-        const decoded = decodePrintResult(out[0]?.value, out[1]?.value);
-        if (decoded === null) {
-          this.#settle(entry, { kind: 'unknown', detail: 'Print 返回值格式不符 (Print outputs do not match CodePrinterType)' });
-        } else if (decoded.kind === 'rejected') {
-          if (decoded.reason === 'buffer-full') this.#deviceFull = true;
-          this.#settle(entry, decoded);
-        } else if (this.#early.delete(decoded.jobId)) {
-          this.#settle(entry, { kind: 'printed' });
-        } else {
-          entry.jobId = decoded.jobId;
-        }
-      }, (error: unknown) => {
-        this.#settle(entry, { kind: 'unknown', detail: `Print 调用出错，结果未知 (Print call error: ${error instanceof Error ? error.message : String(error)})` });
-      }).finally(() => { if (replyTimer !== null) clearTimeout(replyTimer); });
-    });
+    const { entry, result } = this.track(job, { jobId: null });
+    let replyTimer: NodeJS.Timeout | null = null;
+    const noReply = new Promise<'timeout'>((r) => { replyTimer = setTimeout(() => { r('timeout'); }, this.replyTimeoutMs); });
+    const call = session.call({ objectId: device, methodId: method, inputArguments: [{ dataType: this.#link?.ua.DataType.String ?? 12, value: job.code }] });
+    Promise.race([call, noReply]).then((reply) => {
+      if (reply === 'timeout') {
+        this.settle(entry, { kind: 'unknown', detail: `Print 调用 ${this.replyTimeoutMs} ms 内无应答 (no Print reply within ${this.replyTimeoutMs} ms)` });
+        return;
+      }
+      if (!reply.statusCode.isGood()) {
+        this.settle(entry, { kind: 'unknown', detail: `Print 调用失败，结果未知 (Print call failed: ${reply.statusCode.name})` });
+        return;
+      }
+      const out = reply.outputArguments ?? [];
+      const decoded = decodePrintResult(out[0]?.value, out[1]?.value);
+      if (decoded === null) {
+        this.settle(entry, { kind: 'unknown', detail: 'Print 返回值格式不符 (Print outputs do not match CodePrinterType)' });
+      } else if (decoded.kind === 'rejected') {
+        if (decoded.reason === 'buffer-full') this.deviceFull = true;
+        this.settle(entry, decoded);
+      } else if (this.#early.delete(decoded.jobId)) {
+        this.settle(entry, { kind: 'printed' });
+      } else {
+        entry.jobId = decoded.jobId;
+      }
+    }, (error: unknown) => {
+      this.settle(entry, { kind: 'unknown', detail: `Print 调用出错，结果未知 (Print call error: ${error instanceof Error ? error.message : String(error)})` });
+    }).finally(() => { if (replyTimer !== null) clearTimeout(replyTimer); });
+    return result;
   }
 
   async status(): Promise<PrinterStatus> {
     const session = this.#session;
-    const s = this.#machine.state;
+    const s = this.machine.state;
     if (session !== null && (s === 'ready' || s === 'busy' || s === 'faulted')) this.#applyFaults(await this.#readStatus(session));
-    return { state: this.#machine.state, faults: [...this.#machine.faults], inFlight: this.#inFlight.length, deviceQueued: this.#deviceQueued, identity: this.#identity };
-  }
-
-  async close(): Promise<void> {
-    if (this.#machine.state === 'closed') return;
-    this.#machine.tryApply('close');
-    this.#settleAll('打印机已关闭，结果未知 (printer closed before confirmation)');
-    await this.#release();
-    this.#machine.tryApply('closed');
+    return this.snapshot();
   }
 
   async #discover(session: ClientSession): Promise<void> {
@@ -212,20 +159,20 @@ export class OpcuaPrinter implements Printer {
     const at = values[0]?.serverTimestamp?.getTime();
     if (at !== undefined) this.#faultsAt = Math.max(this.#faultsAt, at);
     const queued = byName.get('QueueDepth');
-    this.#deviceQueued = typeof queued === 'number' ? queued : null;
+    this.deviceQueued = typeof queued === 'number' ? queued : null;
     const identity = byName.get('Identity');
-    if (typeof identity === 'string' && identity.length > 0) this.#identity = `OPC UA ${identity}`;
+    if (typeof identity === 'string' && identity.length > 0) this.identity = `OPC UA ${identity}`;
     return decodeFaults(byName.get('Faults'));
   }
 
-  async #subscribe(ua: Ua, session: ClientSession): Promise<void> {
+  async #subscribe(link: OpcuaSession, session: ClientSession): Promise<void> {
+    const ua: OpcuaModule = link.ua;
     const device = this.#device;
     const faultsNode = this.#nodes.get('Faults');
     const eventType = this.#nodes.get(PRINT_CONFIRMED_EVENT);
     if (device === null || faultsNode === undefined || eventType === undefined) throw new ProtocolError('subscribe before discover');
     // Events reach the client once per publishing cycle: the interval bounds print → confirmation latency.
-    const sub = ua.ClientSubscription.create(session, { requestedPublishingInterval: this.#publishingMs, requestedLifetimeCount: 6000, requestedMaxKeepAliveCount: 200, publishingEnabled: true, priority: 10 });
-    this.#subscription = sub;
+    const sub = link.keep(ua.ClientSubscription.create(session, { requestedPublishingInterval: this.#publishingMs, requestedLifetimeCount: 6000, requestedMaxKeepAliveCount: 200, publishingEnabled: true, priority: 10 }));
     const filter = ua.constructEventFilter(['EventType', `${this.#ns}:JobId`]);
     const events = await sub.monitor({ nodeId: device, attributeId: ua.AttributeIds.EventNotifier }, { queueSize: 10_000, filter, discardOldest: false, samplingInterval: 0 }, ua.TimestampsToReturn.Neither);
     events.on('changed', (fields: unknown) => { this.#onEvent(fields as Variant[], eventType); });
@@ -236,7 +183,7 @@ export class OpcuaPrinter implements Printer {
         if (at < this.#faultsAt) return;
         this.#faultsAt = at;
       }
-      const s = this.#machine.state;
+      const s = this.machine.state;
       if (s === 'ready' || s === 'busy' || s === 'faulted') this.#applyFaults(decodeFaults(dv.value.value));
     });
   }
@@ -245,72 +192,52 @@ export class OpcuaPrinter implements Printer {
     if (fields[0]?.value?.toString() !== eventType.toString()) return;
     const jobId: unknown = fields[1]?.value;
     if (typeof jobId !== 'number') return;
-    const entry = this.#inFlight.find((e) => e.jobId === jobId);
+    const entry = this.inFlight.find((e) => e.jobId === jobId);
     if (entry) {
-      this.#deviceFull = false;
-      this.#settle(entry, { kind: 'printed' });
+      this.deviceFull = false;
+      this.settle(entry, { kind: 'printed' });
       return;
     }
     // The event can overtake a Print reply that is still on its way: remember it for that reply (bounded).
-    if (this.#inFlight.some((e) => e.jobId === null)) {
+    if (this.inFlight.some((e) => e.jobId === null)) {
       this.#early.add(jobId);
       if (this.#early.size > EARLY_MAX) this.#early.delete(this.#early.values().next().value as number);
     } else {
-      this.#logger.debug('print event for no job in flight', { device: this.#url, jobId });
+      this.logger.debug('print event for no job in flight', { device: this.#url, jobId });
     }
   }
 
   #applyFaults(faults: readonly PrinterFault[]): void {
-    this.#deviceFull = faults.includes('buffer-full');
+    this.deviceFull = faults.includes('buffer-full');
     const blocking = faults.filter((f) => f !== 'buffer-full');
-    const state = this.#machine.state;
+    const state = this.machine.state;
     if (blocking.length > 0) {
-      if (state === 'faulted' && blocking.join() === this.#machine.faults.join()) return;
-      if (state !== 'faulted') this.#settleAll(`打印中出现故障，结果未知 (fault while printing: ${blocking.join(', ')})`);
-      this.#machine.tryApply('fault', blocking);
-      this.#logger.warn('printer fault', { device: this.#url, faults: blocking });
+      if (state === 'faulted' && blocking.join() === this.machine.faults.join()) return;
+      if (state !== 'faulted') this.settleAll(`打印中出现故障，结果未知 (fault while printing: ${blocking.join(', ')})`);
+      this.machine.tryApply('fault', blocking);
+      this.logger.warn('printer fault', { device: this.#url, faults: blocking });
     } else if (state === 'faulted' && this.#session !== null) {
-      this.#machine.tryApply('fault-cleared');
+      this.machine.tryApply('fault-cleared');
     }
   }
 
-  #settle(entry: InFlight, result: PrintResult): void {
-    const i = this.#inFlight.indexOf(entry);
-    if (i < 0) return;
-    this.#inFlight.splice(i, 1);
-    clearTimeout(entry.timer);
-    this.#logger.debug('print settled', { device: this.#url, jobId: entry.job.id, code: maskCode(entry.job.code), result: result.kind });
-    entry.resolve(result);
-    if (this.#inFlight.length === 0) {
-      this.#early.clear();
-      this.#machine.tryApply('jobs-settled');
-    }
-  }
-
-  #settleAll(detail: string): void {
-    for (const entry of [...this.#inFlight]) this.#settle(entry, { kind: 'unknown', detail });
+  protected override onJobsSettled(): void {
+    this.#early.clear();
   }
 
   #onLinkLost(): void {
-    const s = this.#machine.state;
+    const s = this.machine.state;
     if (s === 'closing' || s === 'closed') return;
-    this.#logger.warn('link lost', { device: this.#url });
-    this.#settleAll('OPC UA 连接中断，结果未知 (OPC UA connection lost)');
-    this.#machine.tryApply('link-lost', ['offline']);
-    void this.#release();
+    this.logger.warn('link lost', { device: this.#url });
+    this.settleAll('OPC UA 连接中断，结果未知 (OPC UA connection lost)');
+    this.machine.tryApply('link-lost', ['offline']);
+    void this.release();
   }
 
-  async #release(): Promise<void> {
-    const sub = this.#subscription;
-    const session = this.#session;
-    const client = this.#client;
-    this.#subscription = null;
+  protected override async release(): Promise<void> {
+    const link = this.#link;
+    this.#link = null;
     this.#session = null;
-    this.#client = null;
-    client?.removeAllListeners('connection_lost');
-    client?.removeAllListeners('start_reconnection');
-    await sub?.terminate().catch(() => undefined);
-    await session?.close().catch(() => undefined);
-    await client?.disconnect().catch(() => undefined);
+    await link?.close();
   }
 }

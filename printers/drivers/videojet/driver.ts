@@ -1,8 +1,6 @@
 import type { PrintJob, PrinterCapabilities, PrinterConfig, PrinterFault } from '../../contract.ts';
 import { PrinterConfigError, ProtocolError } from '../../errors.ts';
-import { DelimiterFramer } from '../../framing/delimiter-framer.ts';
-import type { FrameEvent } from '../../framing/frame-event.ts';
-import type { ByteLink } from '../../transport/byte-link.ts';
+import { type ByteLink, DelimiterFramer, type FrameEvent } from '../../../links/index.ts';
 import { LinkPrinter, type DeviceReport, type SendOutcome } from '../link-printer.ts';
 import { intOption, stringOption } from '../option-readers.ts';
 import { CR, GET_STATE, QUEUE_SIZE, jobDataNamed, parseReply, selectJob, validValue, type ZipherReply } from './codec.ts';

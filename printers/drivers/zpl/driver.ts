@@ -1,9 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PrintJob, PrinterCapabilities, PrinterConfig, PrinterFault } from '../../contract.ts';
 import { PrinterConfigError, ReplyTimeoutError } from '../../errors.ts';
-import type { FrameEvent } from '../../framing/frame-event.ts';
-import { StxEtxFramer } from '../../framing/stx-etx-framer.ts';
-import type { ByteLink } from '../../transport/byte-link.ts';
+import { type ByteLink, type FrameEvent, StxEtxFramer } from '../../../links/index.ts';
 import { LinkPrinter, type DeviceReport, type SendOutcome } from '../link-printer.ts';
 import { intOption, stringOption } from '../option-readers.ts';
 import { HOST_IDENTIFICATION, HOST_STATUS, ZPL_SYMBOLOGIES, alertSetup, hostStatusFaults, parseAlert, parseHostStatus, recallFormat, storeFormat, type ZplLayout } from './codec.ts';
