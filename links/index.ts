@@ -4,6 +4,7 @@
  * this file; links/ imports none of them.
  */
 export type { ByteLink, Disposable } from './contract.ts';
+export { SILENT_LOGGER, type LogFields, type Logger, type LogLevel } from './logger.ts';
 export { LinkError, LinkOfflineError, LinkTimeoutError, type LinkErrorCode } from './errors.ts';
 export { TcpLink, type TcpLinkOptions } from './transport/tcp-link.ts';
 export { TcpListenLink, type TcpListenLinkOptions } from './transport/tcp-listen-link.ts';

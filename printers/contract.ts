@@ -3,6 +3,7 @@
  * `emulators/` implement the device side of each protocol. Outcomes a caller branches on are values
  * (`PrintResult`); only transport breakage and bugs are thrown (see errors.ts).
  */
+import type { Logger } from '../links/index.ts';
 
 /** Driver kinds, one per protocol family; `drivers/registry.ts` maps each to a factory. */
 export type PrinterKind = 'zpl' | 'linx' | 'videojet' | 'hitachi' | 'text' | 'opcua';
@@ -118,11 +119,8 @@ export type Endpoint =
   | { readonly kind: 'serial'; readonly path: string; readonly baudRate: number }
   | { readonly kind: 'opcua'; readonly url: string };
 
-/** Structured logger injected by the caller; codes in fields must already be masked. */
-export interface PrinterLogger {
-  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
+/** The part of the one Logger (links/logger.ts) a printer driver uses; codes in fields must already be masked. */
+export type PrinterLogger = Pick<Logger, 'debug' | 'warn'>;
 
 /** Options every driver accepts; vendor options extend it (see drivers/registry.ts). */
 export interface PrinterConfig {

@@ -14,12 +14,11 @@ import { IPC_INVOKE_CHANNELS } from '../shared/ipc-channels.ts';
 import type { EdgeControl } from './edge-status.ts';
 import type { ElectronApi, InvokeEventLike, TrayLike, WindowLike } from './electron-api.ts';
 import { ShellError } from './errors.ts';
+import type { Logger } from '../../links/index.ts';
 import { applySessionPolicy, hardenWebContents, isTrustedSender, secureWebPreferences } from './security-policy.ts';
 
-export interface ShellLogger {
-  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
+/** The part of the one Logger (links/logger.ts) the shell uses. */
+export type ShellLogger = Pick<Logger, 'info' | 'warn'>;
 
 export interface ShellOptions {
   /** edge's local URL, e.g. `http://127.0.0.1:8710/`; the window loads it and trusts only its origin. */

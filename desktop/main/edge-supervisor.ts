@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { Logger } from '../../links/index.ts';
 
 export interface EdgeProcessSpec {
   readonly command: string;
@@ -48,10 +49,8 @@ export type SupervisorState =
   | { readonly kind: 'stopped'; readonly restarts: number }
   | { readonly kind: 'released'; readonly pid: number | null };
 
-export interface SupervisorLogger {
-  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
+/** The part of the one Logger (links/logger.ts) the supervisor uses. */
+export type SupervisorLogger = Pick<Logger, 'info' | 'warn'>;
 
 export interface EdgeSupervisorOptions {
   readonly spec: EdgeProcessSpec;

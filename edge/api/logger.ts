@@ -3,11 +3,8 @@
  * `edge/main.ts` passes one logger to both. The API logs method, route, status and user ids — never tokens,
  * PINs, badge codes, session ids or request bodies (which may hold codes).
  */
-export interface ApiLogger {
-  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
+import { SILENT_LOGGER, type Logger } from '../../links/index.ts';
 
-export const SILENT_API_LOGGER: ApiLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export type ApiLogger = Logger;
+
+export const SILENT_API_LOGGER: ApiLogger = SILENT_LOGGER;

@@ -1,18 +1,10 @@
 /**
- * The structured logger the station runtime is given (STYLE.md "Logging and secrets"). Fields carry ids and
- * outer codes; callers mask secret codes (maskCode / displayCode) before they reach a field or a message.
+ * The station runtime's logger: the one Logger interface of links/logger.ts, and its JSON-lines implementation.
+ * Callers mask secret codes (maskCode / displayCode) before they reach a field or a message.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { Logger, LogLevel } from '../../links/index.ts';
 
-export interface Logger {
-  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
-  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
-
-/** A logger that drops everything (for callers that do not care). */
-export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export { SILENT_LOGGER, type Logger, type LogLevel } from '../../links/index.ts';
 
 const LEVELS: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
