@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../edge/api/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../../edge/api/index.ts';
 import { startBatch } from '../../edge/store/batches.ts';
-import { openStore, type Store } from '../../edge/store/open.ts';
+import { openStore } from '../../edge/store/open.ts';
 import { addUser } from '../../edge/store/users.ts';
 import { verifyStore } from '../../edge/store/verify.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 import { capsOfCase, packageUuids, seedLine, TEST_EPCIS } from './batch-line-fixture.ts';
 import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 
@@ -20,30 +20,17 @@ import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 const SHOTS = fileURLToPath(new URL('../../test-results/capture/', import.meta.url));
 const KEY_LIKE = /^(capture|reason|error|op|batch|common)\.[A-Za-z0-9.-]+$/;
 
-let dir: TempDir | null = null;
-let store: Store | null = null;
-let api: RunningApi | null = null;
-let browser: Browser | null = null;
-afterEach(async () => {
-  await browser?.close();
-  browser = null;
-  await api?.close();
-  api = null;
-  await store?.close();
-  store = null;
-  dir?.remove();
-  dir = null;
-});
+const keep = closeAfterEach();
 
 describe('manual capture panel in Chromium', () => {
   it('badge login → open the panel → scan a whole case: the prompt advances, a bad scan is refused in red, the case is committed', async () => {
-    dir = makeTempDir('wuma-capture-ui-');
-    store = openStore(dir.file('wuma.db'), { checkpointer: false });
+    const dir = keep(makeTempDir('wuma-capture-ui-'), (d) => { d.remove(); });
+    const store = keep(openStore(dir.file('wuma.db'), { checkpointer: false }), (s) => s.close());
     const m = seedLine(store.db, { cases: 4, spareCaps: 2 });
     const batchId = startBatch(store.db, { productId: m.productId, lot: 'L0301', productionDate: '2026-03-01', line: 'A1', packages: packageUuids(m), actor: 'op1' }).id;
     addUser(store.db, { id: 'op1', name: '王师傅', role: 'operator', pin: '246810', badge: 'BADGE-OP-0001' }, 'admin');
-    api = await startApi({ store, epcis: TEST_EPCIS, line: 'A1' });
-    browser = await launchChromium();
+    const api = keep(await startApi({ store, epcis: TEST_EPCIS, line: 'A1' }), (a) => a.close());
+    const browser = keep(await launchChromium(), (b) => b.close());
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

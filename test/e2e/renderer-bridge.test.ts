@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../edge/api/index.ts';
-import { openStore, type Store } from '../../edge/store/open.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { startApi } from '../../edge/api/index.ts';
+import { openStore } from '../../edge/store/open.ts';
 import { addUser } from '../../edge/store/users.ts';
-import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
+import { makeTempDir } from '../support/temp-dir.ts';
 import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 
 /**
@@ -18,28 +19,15 @@ import { launchChromium, scanGun, visibleText } from './support/browser.ts';
 const SHOTS = fileURLToPath(new URL('../../test-results/renderer-bridge/', import.meta.url));
 const KEY_LIKE = /^(it|shell|common|error)\.[A-Za-z0-9.-]+$/;
 
-let dir: TempDir | null = null;
-let store: Store | null = null;
-let api: RunningApi | null = null;
-let browser: Browser | null = null;
-afterEach(async () => {
-  await browser?.close();
-  browser = null;
-  await api?.close();
-  api = null;
-  await store?.close();
-  store = null;
-  dir?.remove();
-  dir = null;
-});
+const keep = closeAfterEach();
 
 /** Local API with one IT user, Chromium, a page (optionally with `init` run before any page script). */
 async function itPage(init?: () => void): Promise<Page> {
-  dir = makeTempDir('wuma-renderer-bridge-');
-  store = openStore(dir.file('wuma.db'), { checkpointer: false });
+  const dir = keep(makeTempDir('wuma-renderer-bridge-'), (d) => { d.remove(); });
+  const store = keep(openStore(dir.file('wuma.db'), { checkpointer: false }), (s) => s.close());
   addUser(store.db, { id: 'it1', name: '李工', role: 'it', pin: '135790', badge: 'BADGE-IT-0001' }, 'admin');
-  api = await startApi({ store, line: 'A1' });
-  browser = await launchChromium();
+  const api = keep(await startApi({ store, line: 'A1' }), (a) => a.close());
+  const browser = keep(await launchChromium(), (b) => b.close());
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
   if (init !== undefined) await page.addInitScript(init);
   await page.goto(`${api.url}/?token=${api.token}`);

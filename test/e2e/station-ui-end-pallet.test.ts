@@ -1,9 +1,9 @@
-import type { Browser } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startStationApi, type RunningStationApi } from '../../edge/main.ts';
+import { describe, expect, it } from 'vitest';
+import { startStationApi } from '../../edge/main.ts';
 import { addUser } from '../../edge/store/users.ts';
 import { capsOfCase } from './batch-line-fixture.ts';
-import { startTestLine, type TestLine } from './station-fixture.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
+import { startTestLine } from './station-fixture.ts';
 import { launchChromium, scanGun } from './support/browser.ts';
 
 /**
@@ -12,30 +12,20 @@ import { launchChromium, scanGun } from './support/browser.ts';
  * reason lands in the audit log. Cancelling sends nothing.
  */
 
-let line: TestLine | null = null;
-let api: RunningStationApi | null = null;
-let browser: Browser | null = null;
-afterEach(async () => {
-  await browser?.close();
-  browser = null;
-  await api?.close();
-  api = null;
-  await line?.close();
-  line = null;
-});
+const keep = closeAfterEach();
 
 describe('operator screen, end pallet', () => {
   it('asks for the reason of a short pallet (no PIN), sends it, and the pallet is committed with it; cancel sends nothing', async () => {
-    line = await startTestLine();
+    const line = keep(await startTestLine(), (l) => l.close());
     addUser(line.station.store.db, { id: 'op1', name: '王师傅', role: 'operator', pin: '246810', badge: 'BADGE-OP-0001' }, 'admin');
-    api = await startStationApi(line.station, { port: 0 });
+    const api = keep(await startStationApi(line.station, { port: 0 }), (a) => a.close());
     const m = line.material;
     line.startBatch();
     for (let i = 0; i < 2; i += 1) {
       await line.runCase(capsOfCase(m, i), m.cases[i]!.outer);
       await line.stackCase(m.cases[i]!.outer);
     }
-    browser = await launchChromium();
+    const browser = keep(await launchChromium(), (b) => b.close());
     const page = await browser.newPage();
     await page.goto(`${api.url}/?token=${api.token}`);
     const badge = page.getByTestId('badge-input');
@@ -44,7 +34,7 @@ describe('operator screen, end pallet', () => {
     await scanGun(page, 'BADGE-OP-0001');
     await page.getByTestId('who').waitFor({ timeout: 10_000 });
 
-    const pallets = (): number => line!.station.store.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'pallet.force-close'`).pluck().get() as number;
+    const pallets = (): number => line.station.store.db.prepare(`SELECT count(*) FROM audit_log WHERE action = 'pallet.force-close'`).pluck().get() as number;
     await page.getByTestId('end-pallet').click();
     const dialog = page.getByTestId('sign-dialog');
     await dialog.waitFor({ timeout: 5_000 });
