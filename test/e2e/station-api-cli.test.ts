@@ -37,6 +37,7 @@ describe('wuma station serves the local API', () => {
     const config = dir.file('station.json');
     writeFileSync(config, JSON.stringify({ station: { id: 'S9', line: 'L9' }, database: db, api: { host: '127.0.0.1', port: 1 } }));
     const tokenFile = dir.file('api-token');
+    const spawnedAt = Date.now();
     child = spawn(NODE, [`${ROOT}edge/cli/main.ts`, 'station', '--config', config, '--api-port', '0', '--api-token-file', tokenFile, '--json'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     let out = '';
@@ -48,7 +49,9 @@ describe('wuma station serves the local API', () => {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no start line (exit ${child.exitCode}): ${err}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    const started = JSON.parse(out.split('\n')[0]!) as { ok: boolean; api: { url: string; port: number; tokenFile: string } };
+    const started = JSON.parse(out.split('\n')[0]!) as { ok: boolean; readyMs: number; api: { url: string; port: number; tokenFile: string } };
+    // Process start → serving, whole ms; bounded by the wall time this test has spent since the spawn.
+    expect(Number.isInteger(started.readyMs) && started.readyMs > 0 && started.readyMs <= Date.now() - spawnedAt).toBe(true);
     expect(started.ok).toBe(true);
     expect(started.api.port).toBeGreaterThan(1); // --api-port wins over config api.port
     expect(started.api.tokenFile).toBe(tokenFile);

@@ -114,9 +114,11 @@ export const command: CommandSpec = {
       throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
     }
     const s = station.status();
-    if (ctx.json) ctx.printJson({ ok: true, started: true, station: s.station, batch: s.batch, api: { url: api.url, ws: api.wsUrl, port: api.port, tokenFile } });
+    // From process start (performance's time origin) to serving: devices linked, recovered, API listening.
+    const readyMs = Math.round(performance.now());
+    if (ctx.json) ctx.printJson({ ok: true, started: true, readyMs, station: s.station, batch: s.batch, api: { url: api.url, ws: api.wsUrl, port: api.port, tokenFile } });
     else {
-      ctx.print(`工位 ${s.station.id} 已启动，批次 ${s.batch === null ? '无 (none)' : `${s.batch.id} ${s.batch.lot}`}；按 Ctrl+C 停止 (station started; Ctrl+C stops it)`);
+      ctx.print(`工位 ${s.station.id} 已启动（就绪用时 ${readyMs} ms），批次 ${s.batch === null ? '无 (none)' : `${s.batch.id} ${s.batch.lot}`}；按 Ctrl+C 停止 (station started, ready in ${readyMs} ms; Ctrl+C stops it)`);
       ctx.print(`本地界面/接口 (local UI/API): ${api.url}/?token=<令牌文件内容 token file contents>`);
       ctx.print(`令牌文件 (token file): ${tokenFile}`);
     }
