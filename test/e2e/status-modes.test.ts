@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiClient } from '../../edge/api/client.ts';
 import type { StationStatus } from '../../edge/api/contract.ts';
-import { startApi, type RunningApi } from '../../edge/api/index.ts';
-import { startStationApi, type RunningStationApi } from '../../edge/main.ts';
+import { startApi } from '../../edge/api/index.ts';
+import { startStationApi } from '../../edge/main.ts';
 import { startBatch } from '../../edge/store/batches.ts';
-import { openStore, type Store } from '../../edge/store/open.ts';
+import { openStore } from '../../edge/store/open.ts';
 import { addUser } from '../../edge/store/users.ts';
 import { capsOfCase, packageUuids, seedLine } from './batch-line-fixture.ts';
-import { startTestLine, type TestLine } from './station-fixture.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
+import { startTestLine } from './station-fixture.ts';
 
 /**
  * One line, two ways to see it (issue 16 §2): the station's own API (status from the running line runtime) and a
@@ -15,20 +16,7 @@ import { startTestLine, type TestLine } from './station-fixture.ts';
  * show the same batch, counters, open pallet and last reads — reasons as keys — field by field. What only a running
  * station knows (the case being filled, alarms) is left out, as is the snapshot's source and time.
  */
-let line: TestLine | null = null;
-let stationApi: RunningStationApi | null = null;
-let dbApi: RunningApi | null = null;
-let second: Store | null = null;
-afterEach(async () => {
-  await dbApi?.close();
-  dbApi = null;
-  await second?.close();
-  second = null;
-  await stationApi?.close();
-  stationApi = null;
-  await line?.close();
-  line = null;
-});
+const keep = closeAfterEach();
 
 const SHARED: readonly (keyof StationStatus)[] = ['line', 'running', 'batch', 'counters', 'currentPallet', 'lastReads'];
 
@@ -40,12 +28,12 @@ async function client(url: string, token: string): Promise<ApiClient> {
 
 describe('the status snapshot is the same from the running station and from the database alone', () => {
   it('agrees field by field while a batch runs with good cases, rejects of several reasons, a no-read and an open pallet, and after a pause; a newer batch of another line changes neither', async () => {
-    line = await startTestLine();
+    const line = keep(await startTestLine(), (l) => l.close());
     const m = line.material;
     addUser(line.station.store.db, { id: 'op1', name: '王师傅', role: 'operator', pin: '246810', badge: 'BADGE-OP-0001' }, 'admin');
-    stationApi = await startStationApi(line.station, { port: 0, rendererDir: null });
-    second = openStore(line.dbPath, { checkpointer: false });
-    dbApi = await startApi({ store: second, port: 0, rendererDir: null, line: 'T1' });
+    const stationApi = keep(await startStationApi(line.station, { port: 0, rendererDir: null }), (a) => a.close());
+    const second = keep(openStore(line.dbPath, { checkpointer: false }), (s) => s.close());
+    const dbApi = keep(await startApi({ store: second, port: 0, rendererDir: null, line: 'T1' }), (a) => a.close());
     const [live, fromDb] = await Promise.all([client(stationApi.url, stationApi.token), client(dbApi.url, dbApi.token)]);
 
     line.startBatch();
