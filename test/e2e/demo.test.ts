@@ -90,7 +90,7 @@ describe('wuma demo', () => {
       const batch = demo.station.startBatch({ productId: DEMO_PRODUCT_ID, lot: 'OP01', productionDate: '2025-01-01', packages, actor: 'demo-op' });
       await expect.poll(() => demo.decided(), { timeout: 10_000 }).toBeGreaterThanOrEqual(8);
       expect(demo.batch()).toEqual({ id: batch.id, lot: 'OP01' });
-      // As the local API does: commit the pause in the store, then the station adopts it.
+      // As a CLI or another process does: commit the pause in the store, then the station adopts it.
       pauseBatch(db, batch.id, 'demo-op');
       const fedAtPause = demo.fed();
       await demo.station.adoptBatch(batch.id);

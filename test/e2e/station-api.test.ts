@@ -90,7 +90,7 @@ describe('the running station behind the local API', () => {
     assertNoInnerCodes(line, [...seen, JSON.stringify(s)]);
   });
 
-  it('a batch started, paused, resumed and closed through the API is adopted by the station', async () => {
+  it('a batch started, paused, resumed and closed through the API is carried out by the station that holds the line', async () => {
     line = await startTestLine();
     const { op, qa } = await serve(line);
     const m = line.material;
