@@ -1,5 +1,5 @@
 import type { Db } from '../store/open.ts';
-import { cachedStatement } from '../store/statement-cache.ts';
+import { getProduct } from '../store/products.ts';
 import { batchCounts, lastReads, lineBatch, openStack } from '../store/station-queries.ts';
 import type { StationStatus } from './contract.ts';
 import { batchView } from './views.ts';
@@ -20,7 +20,7 @@ export function statusFromDb(db: Db, now = new Date(), line: string | null = nul
       return { ...base, running: false, batch: null, counters: { good: 0, reject: 0, noRead: 0, cases: 0, pallets: 0 }, currentPallet: null, lastReads: [] };
     }
     const counts = batchCounts(db, batch.id);
-    const ratio = cachedStatement(db, 'SELECT cases_per_pallet FROM products WHERE id = ?', 'pluck').get(batch.productId) as number;
+    const ratio = getProduct(db, batch.productId)?.casesPerPallet ?? 0;
     const stack = openStack(db, batch.id);
     return {
       ...base,
