@@ -20,11 +20,12 @@ export const EDGE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   generate: ['domain', 'codes', 'store', 'packages'],
   report: ['domain', 'aggregation', 'store'],
   station: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc'],
+  pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station'],
   api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station'],
   devices: ['domain', 'config', 'station', 'api'],
   main: ['domain', 'config', 'store', 'plc', 'station', 'api', 'devices'],
-  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'main'],
-  cli: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'render', 'packages', 'generate', 'report', 'station', 'api', 'devices', 'main', 'demo'],
+  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'main', 'pairing'],
+  cli: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'render', 'packages', 'generate', 'report', 'station', 'api', 'devices', 'main', 'demo', 'pairing'],
 };
 
 /** The room of an edge/ path (`edge/store/open.ts` → store, `edge/main.ts` → main), or null outside edge/. */
