@@ -82,30 +82,34 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * The field errors of a failed schema validation, the most specific one per path (oneOf failures drag along the
+ * errors of each branch). Shared by the station config and the pairing config (pairing-config.ts).
+ */
+export function configErrors(all: readonly ErrorObject[], data: unknown): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  const specific = all.filter((e) => e.keyword !== 'oneOf' || !all.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf' && o.keyword !== 'required' && o.keyword !== 'const'));
+  for (const e of specific) {
+    const path = pathOf(e);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    errors.push({ path, message: messageOf(e, valueAt(data, e.instancePath)) });
+  }
+  return errors;
+}
+
+/**
  * Validates a parsed config against `station-config.schema.json`, fills defaults, and returns it frozen
  * (STYLE.md: parsed once at start-up, frozen, passed down). Throws ConfigError listing every problem.
  */
 export function parseConfig(raw: unknown, source = 'config'): StationConfig {
   const copy = structuredClone(raw);
-  if (!validate(copy)) {
-    const seen = new Set<string>();
-    const errors: FieldError[] = [];
-    // oneOf failures drag along the errors of each branch; keep the most specific ones, one per path.
-    const all = validate.errors ?? [];
-    const specific = all.filter((e) => e.keyword !== 'oneOf' || !all.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf' && o.keyword !== 'required' && o.keyword !== 'const'));
-    for (const e of specific) {
-      const path = pathOf(e);
-      if (seen.has(path)) continue;
-      seen.add(path);
-      errors.push({ path, message: messageOf(e, valueAt(copy, e.instancePath)) });
-    }
-    throw new ConfigError(source, errors);
-  }
+  if (!validate(copy)) throw new ConfigError(source, configErrors(validate.errors ?? [], copy));
   return deepFreeze(copy);
 }
 
-/** Reads and parses a JSON config file (JSON with `//` line comments allowed, for the commented example). */
-export function loadConfig(path: string): StationConfig {
+/** Reads a JSON config file (JSON with `//` line comments allowed, for the commented example); ConfigError naming the line and column of a syntax error. */
+export function readConfigJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -113,11 +117,16 @@ export function loadConfig(path: string): StationConfig {
     throw new ConfigError(path, [{ path: '(文件 file)', message: `无法读取: ${(error as Error).message} (cannot read)` }]);
   }
   const stripped = text.replace(/^\uFEFF/, '').split('\n').map((line) => line.replace(/^(\s*)\/\/.*$/, '$1')).join('\n');
-  let raw: unknown;
   try {
-    raw = JSON.parse(stripped);
+    return JSON.parse(stripped);
   } catch (error) {
     throw new ConfigError(path, [{ path: '(JSON)', message: `JSON 语法错误 ${syntaxLocation(stripped)}: ${(error as Error).message} (JSON syntax error)` }]);
   }
-  return parseConfig(raw, path);
 }
+
+/** Reads and parses a station config file. */
+export function loadConfig(path: string): StationConfig {
+  return parseConfig(readConfigJson(path), path);
+}
+
+export { deepFreeze };
