@@ -24,7 +24,7 @@
  *     "eventID": "ni:///sha-256;…?ver=CBV2.0"   // null when the event had none
  *   }],
  *   "conflicts": [{                              // flagged, NOT rejected: the event is stored
- *     "kind": "DOUBLE_PARENT",                  // or "UNKNOWN_CODE"
+ *     "kind": "DOUBLE_PARENT",                  // or UNKNOWN_CODE, COMMISSIONED_TWICE, UNKNOWN_SHIPPED, CLOCK_SKEW
  *     "eventID": "ni:///…", "epc": "urn:epc:id:sgtin:…", "detail": "…"
  *   }]
  * }
@@ -36,7 +36,8 @@
  */
 export type CaptureErrorBehaviour = 'rollback' | 'proceed';
 
-export type ConflictKind = 'DOUBLE_PARENT' | 'UNKNOWN_CODE';
+/** detect-conflicts.ts says what each means. */
+export type ConflictKind = 'DOUBLE_PARENT' | 'UNKNOWN_CODE' | 'COMMISSIONED_TWICE' | 'UNKNOWN_SHIPPED' | 'CLOCK_SKEW';
 
 export interface CaptureEventError {
   readonly type: 'epcisException:ValidationException' | 'epcisException:ResourceAlreadyExistsException';
@@ -54,6 +55,8 @@ export interface Conflict {
   /** The identifier concerned; cap-inner / case-inner codes masked. */
   readonly epc: string;
   readonly detail: string;
+  /** The station (readPoint, else bizLocation) whose event raised it. */
+  readonly site?: string | null;
 }
 
 export interface CaptureJobResult {

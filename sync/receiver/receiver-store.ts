@@ -3,6 +3,7 @@
  * the packaging state needed to flag conflicts, and capture jobs. WAL + synchronous=FULL, asserted at open
  * (DESIGN.md §3: better-sqlite3 reopens WAL databases as NORMAL, which can lose acknowledged captures).
  *
+ * The SQLite adapter of the receiver's storage port (storage-port.ts; `SqliteReceiverStorage` wraps it).
  * One capture = one transaction (`ingest`), prepared statements only. Identifiers are indexed in their
  * canonical Digital Link form, so a code sent once as EPC URN and once as Digital Link is the same code.
  */
@@ -11,16 +12,27 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SyncBugError, SyncError } from '../errors.ts';
 import { canonicalIdentifier } from '../epcis/canonical-identifier.ts';
-import { canonicalEpochMs, eventHashId } from '../epcis/event-hash.ts';
-import { maskIdentifier } from '../epcis/mask-secret.ts';
-import { validateEventInDocument, validateStandaloneEvent, type ValidationResult } from '../epcis/validate.ts';
-import type { CaptureErrorBehaviour, CaptureEventError, CaptureJobResult, Conflict } from './capture-job.ts';
+import type { CaptureEventError, CaptureJobResult } from './capture-job.ts';
+import { detectConflicts, type ConflictLedger, type FreshEvent } from './detect-conflicts.ts';
+import { epcStateOf, MAX_CHILDREN, MAX_DEPTH, siteActivity } from './epc-state.ts';
+import { clashError, eventFacts, eventKey, hashKey, prepareEvent, ROLE, type Candidate, type EventFacts } from './prepare-event.ts';
+import type { EpcState, EventQuery, IngestOptions, IngestOutcome, PageWindow, QueryPage, SiteActivity, StoredConflict } from './storage-port.ts';
+
+export type { IngestOptions, IngestOutcome } from './storage-port.ts';
+
+
+const ROLLBACK = Symbol('rollback');
+
+function placeholders(rows: number, perRow: number): string {
+  const row = `(${Array.from({ length: perRow }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => row).join(', ');
+}
 
 type Db = Database.Database;
 type Statement = Database.Statement;
 
 /**
- * Schema version 2 (`PRAGMA user_version`). Sized for draining a 1M-event backlog (issue 5):
+ * Schema version 3 (`PRAGMA user_version`). Sized for draining a 1M-event backlog (issue 5):
  *
  * - `event_keys` is the idempotency index, clustered by event time: `t` is the canonical eventTime (epoch ms,
  *   the instant the hash covers) and `key` the 32-byte SHA-256 of the eventID plus a version byte. Two events
@@ -30,10 +42,16 @@ type Statement = Database.Statement;
  *   hash-form eventID whose event cannot be re-hashed, e.g. sensor data) and their UTF-8 text as key.
  *   A lookup by eventID alone (`GET /events/{eventID}`) scans this index: a diagnostic, not a hot path.
  * - `events` holds each event's JSON once; `receipt` names the capture (or POST /events) that brought it.
- * - `codes` is the identifier index for `EQ_epc` queries and also the commissioned-codes set (role 1: the
- *   event made the code known here; 0: the event mentions it).
+ *   Its id is the query order (page tokens are ids).
+ * - `codes` is the identifier index for MATCH_ queries (role 0: epcList / childEPCs / input / output, 1: the
+ *   epcList of a commissioning, 2: parentID; prepare-event.ts ROLE).
+ * - `facets` holds the queryable fields of each event (EQ_bizStep … EQ_readPoint, event time) — version 3.
+ * - `commissioned` is the set of codes made known here (commissioning or pairing) and by which site — version 3.
+ * - `sites` is the per-station activity of the HQ page — version 3.
+ *
+ * Migration 2 → 3 runs at open in one transaction: the new tables are filled from the stored bodies, page by page.
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS receipts (id INTEGER PRIMARY KEY, capture_id TEXT, received_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, receipt INTEGER NOT NULL, body TEXT NOT NULL);
@@ -51,103 +69,32 @@ CREATE TABLE IF NOT EXISTS conflicts (
   at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS capture_jobs (capture_id TEXT PRIMARY KEY, result TEXT NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = ${SCHEMA_VERSION};
+`;
+const SCHEMA_3 = `
+ALTER TABLE conflicts ADD COLUMN site TEXT;
+CREATE TABLE facets (event INTEGER PRIMARY KEY, event_time INTEGER NOT NULL, type TEXT NOT NULL, action TEXT, biz_step TEXT, disposition TEXT, biz_location TEXT, read_point TEXT);
+CREATE TABLE commissioned (epc TEXT PRIMARY KEY, event INTEGER NOT NULL, site TEXT) WITHOUT ROWID;
+CREATE TABLE sites (site TEXT PRIMARY KEY, events INTEGER NOT NULL, last_capture INTEGER NOT NULL, last_event_time INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /** Rows per multi-row INSERT (3 parameters each). */
 const CHUNK = 100;
-const COMMISSIONED = 1;
-const MENTIONED = 0;
-
-export interface IngestOutcome {
-  readonly stored: number;
-  readonly duplicates: number;
-  readonly errors: CaptureEventError[];
-  readonly conflicts: Conflict[];
-}
-
-export interface IngestOptions {
-  readonly behaviour: CaptureErrorBehaviour;
-  readonly captureID: string | null;
-  /** Document `@context` prefixes (for re-hashing events with extension keys). */
-  readonly prefixes?: Readonly<Record<string, string>>;
-  /** `standalone` for `POST /events` (the event then needs its own `@context`). */
-  readonly mode?: 'document' | 'standalone';
-  /**
-   * The capture job for this outcome, saved in the ingest transaction when it commits (one fsync per capture)
-   * or on its own after a rollback.
-   */
-  readonly job?: (outcome: IngestOutcome) => CaptureJobResult;
-}
-
-interface Candidate {
-  readonly index: number;
-  readonly eventID: string;
-  readonly t: number;
-  readonly key: Buffer;
-  readonly body: string;
-  readonly event: Record<string, unknown>;
-}
-
-const ROLLBACK = Symbol('rollback');
-const HASH_PREFIX = 'ni:///sha-256;';
-const BIZSTEP_PREFIX = /^(https:\/\/ref\.gs1\.org\/cbv\/BizStep-|urn:epcglobal:cbv:bizstep:)/;
-
-function validationError(index: number, eventID: string | null, detail: string): CaptureEventError {
-  return {
-    type: 'epcisException:ValidationException',
-    title: '事件不符合 EPCIS 2.0 规范 (event violates EPCIS 2.0)',
-    status: 400,
-    detail,
-    instance: `/epcisBody/eventList/${index}`,
-    eventIndex: index,
-    eventID,
-  };
-}
-
-/**
- * `ni:///sha-256;<64 hex>?ver=CBV2.x` → the digest and a version byte (0x20 / 0x21); null for other forms.
- * `computed`: the eventID is `eventHashId`'s own output, so its form need not be checked again.
- */
-function hashKey(eventID: string, computed = false): Buffer | null {
-  if (eventID.length !== 89 || !eventID.startsWith(HASH_PREFIX) || !eventID.startsWith('?ver=CBV2.', 78)) return null;
-  const minor = eventID.charCodeAt(88) - 48;
-  const hex = eventID.slice(14, 78);
-  if ((minor !== 0 && minor !== 1) || (!computed && !/^[0-9a-f]{64}$/.test(hex))) return null;
-  const key = Buffer.allocUnsafe(33);
-  key.write(hex, 0, 'hex');
-  key[32] = 0x20 + minor;
-  return key;
-}
-
-/** The index key of any eventID (see SCHEMA): the hash form's bytes, else the UTF-8 text. */
-function eventKey(eventID: string): Buffer {
-  return hashKey(eventID) ?? Buffer.from(eventID, 'utf8');
-}
-
-function identifiers(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  const out: string[] = [];
-  for (const x of value) if (typeof x === 'string') out.push(canonicalIdentifier(x));
-  return out;
-}
-
-function placeholders(rows: number, perRow: number): string {
-  const row = `(${Array.from({ length: perRow }, () => '?').join(', ')})`;
-  return Array.from({ length: rows }, () => row).join(', ');
-}
+const MIGRATE_PAGE = 5_000;
 
 export class ReceiverStore {
   readonly path: string;
   private readonly db: Db;
   private readonly s: Record<'receipt' | 'insertKeys' | 'insertKey' | 'insertBodies' | 'insertBody' | 'insertCodes' | 'insertCode'
-    | 'bodyByKey' | 'bodyByHash' | 'isCommissioned' | 'insertParent' | 'parentOf' | 'unpackChild' | 'unpackAll'
-    | 'insertConflict' | 'saveJob' | 'getJob' | 'listConflicts' | 'eventsByEpc' | 'countEvents' | 'lastEvent', Statement>;
-  /** Pending `codes` rows (epc, role, event) of this transaction; flushed before any read of `codes`. */
+    | 'bodyByKey' | 'bodyByHash' | 'insertFacet' | 'commissionedBy' | 'commission' | 'insertParent' | 'parentOf' | 'unpackChild' | 'unpackAll'
+    | 'insertConflict' | 'saveJob' | 'getJob' | 'listConflicts' | 'countEvents' | 'lastEvent' | 'touchSite' | 'listSites'
+    | 'stateCount' | 'stateLast' | 'childrenOf' | 'commissionedRow', Statement>;
+  /** Pending `codes` rows (epc, role, event) of this transaction; flushed at the end of the transaction. */
   private codeRows: (string | number)[] = [];
+  private readonly clockSkewMs: number | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: { clockSkewMs?: number } = {}) {
     this.path = path;
+    this.clockSkewMs = options.clockSkewMs;
     try {
       mkdirSync(dirname(path), { recursive: true });
       this.db = new Database(path);
@@ -158,12 +105,19 @@ export class ReceiverStore {
       const mode = this.db.pragma('journal_mode', { simple: true });
       const sync = this.db.pragma('synchronous', { simple: true });
       if (mode !== 'wal' || sync !== 2) throw new Error(`journal_mode=${String(mode)} synchronous=${String(sync)}`);
-      const version = this.db.pragma('user_version', { simple: true });
+      const version = this.db.pragma('user_version', { simple: true }) as number;
       const tables = this.db.prepare('SELECT count(*) FROM sqlite_master').pluck().get() as number;
-      if (tables > 0 && version !== SCHEMA_VERSION) {
-        throw new Error(`数据库结构版本 ${String(version)}，需要 ${SCHEMA_VERSION}，请换一个新的 --db 文件 (schema version ${String(version)}, need ${SCHEMA_VERSION}: use a new --db file)`);
+      if (tables > 0 && version !== SCHEMA_VERSION && version !== 2) {
+        throw new Error(`数据库结构版本 ${String(version)}，需要 2 或 ${SCHEMA_VERSION}，请换一个新的 --db 文件 (schema version ${String(version)}, need 2 or ${SCHEMA_VERSION}: use a new --db file)`);
       }
-      this.db.exec(SCHEMA);
+      if (tables === 0 || version === 2) {
+        this.db.transaction(() => {
+          this.db.exec(SCHEMA);
+          this.db.exec(SCHEMA_3);
+          if (tables > 0) this.migrate2to3();
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        }).immediate();
+      }
     } catch (error) {
       throw new SyncError('RECEIVER_STORAGE', `接收端数据库无法打开: ${path} (cannot open receiver database): ${(error as Error).message}`, { cause: error });
     }
@@ -178,19 +132,47 @@ export class ReceiverStore {
       insertCode: p('INSERT OR IGNORE INTO codes (epc, role, event) VALUES (?, ?, ?)'),
       bodyByKey: p('SELECT e.body FROM event_keys k JOIN events e ON e.id = k.event WHERE k.t = ? AND k.key = ?').pluck(),
       bodyByHash: p('SELECT e.body FROM event_keys k JOIN events e ON e.id = k.event WHERE k.key = ? ORDER BY k.t DESC LIMIT 1').pluck(),
-      isCommissioned: p(`SELECT 1 FROM codes WHERE epc = ? AND role = ${COMMISSIONED} LIMIT 1`).pluck(),
+      insertFacet: p('INSERT INTO facets (event, event_time, type, action, biz_step, disposition, biz_location, read_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      commissionedBy: p('SELECT site FROM commissioned WHERE epc = ?'),
+      commission: p('INSERT INTO commissioned (epc, event, site) VALUES (?, ?, ?) ON CONFLICT (epc) DO NOTHING'),
       insertParent: p('INSERT INTO parent_of (child, parent) VALUES (?, ?) ON CONFLICT (child) DO NOTHING'),
       parentOf: p('SELECT parent FROM parent_of WHERE child = ?').pluck(),
       unpackChild: p('DELETE FROM parent_of WHERE child = ? AND parent = ?'),
       unpackAll: p('DELETE FROM parent_of WHERE parent = ?'),
-      insertConflict: p('INSERT INTO conflicts (kind, event_id, epc, detail, capture_id, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertConflict: p('INSERT INTO conflicts (kind, event_id, epc, detail, capture_id, at, site) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       saveJob: p('INSERT INTO capture_jobs (capture_id, result) VALUES (?, ?) ON CONFLICT (capture_id) DO UPDATE SET result = excluded.result'),
       getJob: p('SELECT result FROM capture_jobs WHERE capture_id = ?').pluck(),
-      listConflicts: p('SELECT kind, event_id AS eventID, epc, detail FROM conflicts ORDER BY id LIMIT ?'),
-      eventsByEpc: p('SELECT DISTINCT e.id, e.body FROM codes c JOIN events e ON e.id = c.event WHERE c.epc = ? ORDER BY e.id LIMIT ?'),
+      listConflicts: p('SELECT id, kind, event_id AS eventID, epc, detail, site, capture_id AS captureID, at FROM conflicts ORDER BY id DESC LIMIT ?'),
       countEvents: p('SELECT count(*) FROM events').pluck(),
       lastEvent: p('SELECT coalesce(max(id), 0) FROM events').pluck(),
+      touchSite: p(`INSERT INTO sites (site, events, last_capture, last_event_time) VALUES (?, ?, ?, ?)
+        ON CONFLICT (site) DO UPDATE SET events = events + excluded.events, last_capture = max(last_capture, excluded.last_capture), last_event_time = max(last_event_time, excluded.last_event_time)`),
+      listSites: p('SELECT site, events, last_capture AS lastCaptureAt, last_event_time AS lastEventTime FROM sites ORDER BY site'),
+      stateCount: p('SELECT count(DISTINCT event) FROM codes WHERE epc = ?').pluck(),
+      stateLast: p(`SELECT e.body FROM facets f JOIN events e ON e.id = f.event WHERE f.event IN (SELECT event FROM codes WHERE epc = ?) ORDER BY f.event_time DESC, f.event DESC LIMIT 1`).pluck(),
+      childrenOf: p('SELECT child FROM parent_of WHERE parent = ? ORDER BY child LIMIT ?').pluck(),
+      commissionedRow: p('SELECT (SELECT body FROM events WHERE id = c.event) AS body, c.site FROM commissioned c WHERE c.epc = ?'),
     };
+  }
+
+  /** Fills version 3's tables from the stored bodies (runs inside the open transaction). */
+  private migrate2to3(): void {
+    const page = this.db.prepare('SELECT id, body FROM events WHERE id > ? ORDER BY id LIMIT ?');
+    const facet = this.db.prepare('INSERT INTO facets (event, event_time, type, action, biz_step, disposition, biz_location, read_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const commission = this.db.prepare('INSERT INTO commissioned (epc, event, site) VALUES (?, ?, ?) ON CONFLICT (epc) DO NOTHING');
+    const parentRole = this.db.prepare(`UPDATE OR IGNORE codes SET role = ${ROLE.parent} WHERE epc = ? AND role = ${ROLE.mentioned} AND event = ?`);
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, MIGRATE_PAGE) as { id: number; body: string }[];
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        const f = eventFacts(JSON.parse(r.body) as Record<string, unknown>);
+        facet.run(r.id, f.eventTime, f.type, f.action, f.bizStep, f.disposition, f.bizLocation, f.readPoint);
+        for (const epc of [...f.commissions, ...f.pairs]) commission.run(epc, r.id, f.site);
+        if (f.parent !== null) parentRole.run(f.parent, r.id);
+      }
+      after = rows[rows.length - 1]?.id ?? after;
+    }
   }
 
   /**
@@ -202,7 +184,7 @@ export class ReceiverStore {
     const errors: CaptureEventError[] = [];
     const candidates: Candidate[] = [];
     for (let i = 0; i < events.length; i += 1) {
-      const c = this.check(events[i], i, options, errors);
+      const c = prepareEvent(events[i], i, options, errors);
       if (c) candidates.push(c);
     }
     const rolledBack = (): IngestOutcome => {
@@ -213,45 +195,37 @@ export class ReceiverStore {
     if (options.behaviour === 'rollback' && errors.length > 0) return rolledBack();
     let outcome: IngestOutcome | undefined;
     const write = this.db.transaction(() => {
-      const now = Date.now();
+      const now = options.now ?? Date.now();
       const receipt = Number(this.s.receipt.run(options.captureID, now).lastInsertRowid);
       // Event row ids are given out here (the transaction is IMMEDIATE, so no other writer can take them):
       // candidate i gets first + i whether or not it turns out new.
       const first = (this.s.lastEvent.get() as number) + 1;
-      let stored = 0;
       let duplicates = 0;
-      const conflicts: Conflict[] = [];
+      const fresh: FreshEvent[] = [];
       this.codeRows = [];
       for (let from = 0; from < candidates.length; from += CHUNK) {
         const chunk = candidates.slice(from, from + CHUNK);
-        const fresh = this.insertChunk(chunk, first + from, receipt);
+        const rows = this.insertChunk(chunk, first + from, receipt);
         for (let j = 0; j < chunk.length; j += 1) {
           const c = chunk[j] as Candidate;
           const row = first + from + j;
-          if (fresh.has(row)) {
-            stored += 1;
-            this.index(c, row, conflicts, options.captureID, now);
+          if (rows.has(row)) {
+            const f = eventFacts(c.event);
+            fresh.push({ c, f, row });
+            this.index(f, row);
             continue;
           }
           const existing = this.s.bodyByKey.get(c.t, c.key) as string | undefined;
-          if (existing === c.body) {
-            duplicates += 1;
-          } else {
-            errors.push({
-              type: 'epcisException:ResourceAlreadyExistsException',
-              title: '事件 ID 已存在且内容不同 (eventID already stored with different content)',
-              status: 409,
-              detail: `eventID ${c.eventID} 已存储为不同的事件 (is already stored for a different event)`,
-              instance: `/epcisBody/eventList/${c.index}`,
-              eventIndex: c.index,
-              eventID: c.eventID,
-            });
-          }
+          if (existing === c.body) duplicates += 1;
+          else errors.push(clashError(c));
         }
       }
       this.flushCodes();
       if (options.behaviour === 'rollback' && errors.length > 0) throw ROLLBACK;
-      outcome = { stored, duplicates, errors, conflicts };
+      const conflicts = detectConflicts(fresh, this.ledger, now, this.clockSkewMs);
+      for (const k of conflicts) this.s.insertConflict.run(k.kind, k.eventID, k.epc, k.detail, options.captureID, now, k.site ?? null);
+      for (const [site, a] of siteActivity(fresh)) this.s.touchSite.run(site, a.events, now, a.lastEventTime);
+      outcome = { stored: fresh.length, duplicates, errors, conflicts };
       if (options.job) this.saveJob(options.job(outcome));
     });
     try {
@@ -264,6 +238,16 @@ export class ReceiverStore {
     if (outcome === undefined) throw new SyncBugError('ingest committed without an outcome');
     return outcome;
   }
+
+  private readonly ledger: ConflictLedger = {
+    commissionedBy: (epc) => (this.s.commissionedBy.get(epc) as { site: string | null } | undefined)?.site,
+    commission: (epc, row, site) => this.s.commission.run(epc, row, site).changes > 0,
+    isKnown: (epc) => this.s.commissionedBy.get(epc) !== undefined,
+    parentOf: (child) => this.s.parentOf.get(child) as string | undefined,
+    pack: (child, parent) => this.s.insertParent.run(child, parent).changes > 0,
+    unpack: (child, parent) => { this.s.unpackChild.run(child, parent); },
+    unpackAll: (parent) => { this.s.unpackAll.run(parent); },
+  };
 
   /** Inserts the keys of a chunk (row ids `firstRow`…) and the bodies of the new ones; returns the new row ids. */
   private insertChunk(chunk: readonly Candidate[], firstRow: number, receipt: number): Set<number> {
@@ -300,127 +284,23 @@ export class ReceiverStore {
     return rows;
   }
 
-  private check(raw: unknown, index: number, options: IngestOptions, errors: CaptureEventError[]): Candidate | null {
-    const prefix = options.mode === 'standalone' ? '' : `/epcisBody/eventList/${index}`;
-    const declared = typeof raw === 'object' && raw !== null && typeof (raw as Record<string, unknown>)['eventID'] === 'string'
-      ? (raw as Record<string, string>)['eventID'] ?? null
-      : null;
-    const verdict: ValidationResult = options.mode === 'standalone' ? validateStandaloneEvent(raw) : validateEventInDocument(raw, prefix);
-    if (!verdict.ok) {
-      errors.push(validationError(index, declared, verdict.issues.slice(0, 5).map((i) => `${i.path} ${i.message}`).join('; ')));
-      return null;
-    }
-    const event = raw as Record<string, unknown>;
-    let eventID = declared;
-    let verified = false;
-    try {
-      // A hash-form eventID must be the hash of the event: a mismatch means the sender changed a frozen body.
-      if (eventID === null || eventID.startsWith(HASH_PREFIX)) {
-        const computed = eventHashId(event, { ...(options.prefixes ? { prefixes: options.prefixes } : {}), cbvVersion: eventID?.endsWith('?ver=CBV2.1') ? '2.1' : '2.0' });
-        if (eventID !== null && eventID !== computed) {
-          errors.push(validationError(index, eventID, `eventID 与事件哈希不符 (eventID does not match the event hash; computed ${computed})`));
-          return null;
-        }
-        eventID = computed;
-        verified = true;
-      }
-    } catch (error) {
-      if (eventID === null) eventID = `urn:uuid:${crypto.randomUUID()}`;
-      else if (!(error instanceof SyncError)) throw error;
-    }
-    // A verified hash eventID: the event time it covers clusters the key (see SCHEMA).
-    const hashed = hashKey(eventID, verified);
-    const t = verified ? canonicalEpochMs(event['eventTime'], 'eventTime') : eventID.startsWith(HASH_PREFIX) ? -1 : 0;
-    const key = hashed ?? Buffer.from(eventID, 'utf8');
-    let body: string;
-    if (options.mode === 'standalone') {
-      // A standalone event's own @context is dropped: stored bodies look like events inside a document.
-      const { '@context': _context, ...content } = event;
-      body = declared === null ? JSON.stringify({ type: event['type'], eventID, ...content }) : JSON.stringify(content);
-    } else {
-      body = declared === null ? JSON.stringify({ type: event['type'], eventID, ...event }) : JSON.stringify(event);
-    }
-    return { index, eventID, t, key, body, event };
-  }
-
-  private code(epc: string, role: number, row: number): void {
+  /** The `codes` and `facets` rows of one newly stored event. */
+  private index(f: EventFacts, row: number): void {
+    this.s.insertFacet.run(row, f.eventTime, f.type, f.action, f.bizStep, f.disposition, f.bizLocation, f.readPoint);
     const rows = this.codeRows;
-    rows.push(epc, role, row);
-    if (rows.length === CHUNK * 3) {
-      this.s.insertCodes.run(rows);
-      this.codeRows = [];
+    for (const [epc, role] of f.codes) {
+      rows.push(epc, role, row);
+      if (rows.length === CHUNK * 3) {
+        this.s.insertCodes.run(rows);
+        rows.length = 0;
+      }
     }
   }
 
-  /** Writes the pending `codes` rows (before anything reads `codes`, and at the end of the transaction). */
   private flushCodes(): void {
     const rows = this.codeRows;
     for (let i = 0; i < rows.length; i += 3) this.s.insertCode.run(rows[i], rows[i + 1], rows[i + 2]);
     this.codeRows = [];
-  }
-
-  private flag(conflicts: Conflict[], c: Candidate, kind: Conflict['kind'], epc: string, detail: string, captureID: string | null, now: number): void {
-    const conflict: Conflict = { kind, eventID: c.eventID, epc: maskIdentifier(epc), detail };
-    conflicts.push(conflict);
-    this.s.insertConflict.run(kind, c.eventID, conflict.epc, detail, captureID, now);
-  }
-
-  private known(conflicts: Conflict[], c: Candidate, epc: string, captureID: string | null, now: number): void {
-    this.flushCodes();
-    if (this.s.isCommissioned.get(epc) === undefined) {
-      this.flag(conflicts, c, 'UNKNOWN_CODE', epc, `码 ${maskIdentifier(epc)} 未在此赋码 (code was never commissioned here)`, captureID, now);
-    }
-  }
-
-  /** Code index rows and packaging state for one newly stored event; appends flagged conflicts. */
-  private index(c: Candidate, row: number, conflicts: Conflict[], captureID: string | null, now: number): void {
-    const e = c.event;
-    const type = e['type'];
-    const action = e['action'];
-    const step = typeof e['bizStep'] === 'string' ? e['bizStep'].replace(BIZSTEP_PREFIX, '') : '';
-    const epcs = identifiers(e['epcList']);
-    const children = identifiers(e['childEPCs']);
-    const parent = typeof e['parentID'] === 'string' ? canonicalIdentifier(e['parentID']) : null;
-    // Commissioning makes its codes known here (ObjectEvent ADD commissioning; a pairing's inner codes, which
-    // are never commissioned on the line: line-fact.ts PairingFact, written after its parent is checked).
-    const commissions = type === 'ObjectEvent' && action === 'ADD' && step === 'commissioning';
-    const pairs = type === 'AssociationEvent' && action === 'ADD' && parent !== null;
-    for (const epc of epcs) this.code(epc, commissions ? COMMISSIONED : MENTIONED, row);
-    if (!pairs) for (const epc of children) this.code(epc, MENTIONED, row);
-    for (const epc of identifiers(e['inputEPCList'])) this.code(epc, MENTIONED, row);
-    for (const epc of identifiers(e['outputEPCList'])) this.code(epc, MENTIONED, row);
-    if (parent !== null) this.code(parent, MENTIONED, row);
-
-    switch (type) {
-      case 'ObjectEvent':
-        if (!commissions) for (const epc of epcs) this.known(conflicts, c, epc, captureID, now);
-        return;
-      case 'AggregationEvent':
-        if (parent === null) return;
-        this.known(conflicts, c, parent, captureID, now);
-        if (action === 'ADD') {
-          for (const child of children) {
-            this.known(conflicts, c, child, captureID, now);
-            if (this.s.insertParent.run(child, parent).changes === 0) {
-              const current = this.s.parentOf.get(child) as string | undefined;
-              if (current !== undefined && current !== parent) {
-                this.flag(conflicts, c, 'DOUBLE_PARENT', child, `子码 ${maskIdentifier(child)} 已在父码 ${maskIdentifier(current)} 中，又被装入 ${maskIdentifier(parent)} (child already packed into another parent)`, captureID, now);
-              }
-            }
-          }
-        } else if (action === 'DELETE') {
-          if (children.length === 0) this.s.unpackAll.run(parent);
-          else for (const child of children) this.s.unpackChild.run(child, parent);
-        }
-        return;
-      case 'AssociationEvent':
-        // The parent (outer code) must be known; the inner codes become known through the pairing itself.
-        if (parent !== null) this.known(conflicts, c, parent, captureID, now);
-        if (pairs) for (const epc of children) this.code(epc, COMMISSIONED, row);
-        return;
-      default:
-        return;
-    }
   }
 
   /** The stored JSON of an event (a hash-form eventID is looked up by scanning `event_keys`; see SCHEMA). */
@@ -431,11 +311,66 @@ export class ReceiverStore {
   }
 
   eventsByEpc(epc: string, limit: number): string[] {
-    return (this.s.eventsByEpc.all(canonicalIdentifier(epc), limit) as { body: string }[]).map((r) => r.body);
+    return this.queryEvents({ matchAnyEpc: [canonicalIdentifier(epc)] }, { after: 0, upTo: this.queryBound() }, limit).bodies;
   }
 
-  conflicts(limit: number): Conflict[] {
-    return this.s.listConflicts.all(limit) as Conflict[];
+  /** One writer at a time (IMMEDIATE transactions): the current max id is a safe bound. */
+  queryBound(): number {
+    return this.s.lastEvent.get() as number;
+  }
+
+  queryEvents(q: EventQuery, window: PageWindow, perPage: number): QueryPage {
+    const where: string[] = ['e.id > ?', 'e.id <= ?'];
+    const params: (string | number)[] = [window.after, window.upTo];
+    const anyOf = (column: string, values: readonly string[] | undefined): void => {
+      if (values === undefined) return;
+      where.push(`${column} IN (${values.map(() => '?').join(', ')})`);
+      params.push(...values);
+    };
+    const match = (values: readonly string[] | undefined, roles: readonly number[]): void => {
+      if (values === undefined) return;
+      where.push(`e.id IN (SELECT event FROM codes WHERE epc IN (${values.map(() => '?').join(', ')}) AND role IN (${roles.join(', ')}))`);
+      params.push(...values);
+    };
+    anyOf('f.biz_step', q.bizStep);
+    anyOf('f.disposition', q.disposition);
+    anyOf('f.biz_location', q.bizLocation);
+    anyOf('f.read_point', q.readPoint);
+    if (q.geEventTime !== undefined) { where.push('f.event_time >= ?'); params.push(q.geEventTime); }
+    if (q.ltEventTime !== undefined) { where.push('f.event_time < ?'); params.push(q.ltEventTime); }
+    match(q.matchEpc, [ROLE.mentioned, ROLE.commissioned]);
+    match(q.matchParentID, [ROLE.parent]);
+    match(q.matchAnyEpc, [ROLE.mentioned, ROLE.commissioned, ROLE.parent]);
+    params.push(perPage + 1);
+    const rows = this.db.prepare(`SELECT e.id, e.body FROM events e JOIN facets f ON f.event = e.id WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ?`)
+      .all(params) as { id: number; body: string }[];
+    const more = rows.length > perPage;
+    const page = more ? rows.slice(0, perPage) : rows;
+    return { bodies: page.map((r) => r.body), lastId: more ? (page[page.length - 1]?.id ?? null) : null };
+  }
+
+  epcState(raw: string): EpcState | null {
+    const epc = canonicalIdentifier(raw);
+    const count = this.s.stateCount.get(epc) as number;
+    if (count === 0) return null;
+    const last = this.s.stateLast.get(epc) as string | undefined;
+    const commissioned = this.s.commissionedRow.get(epc) as { body: string | null; site: string | null } | undefined;
+    const parents: string[] = [];
+    for (let at = epc; parents.length < MAX_DEPTH;) {
+      const p = this.s.parentOf.get(at) as string | undefined;
+      if (p === undefined || parents.includes(p)) break;
+      parents.push(p);
+      at = p;
+    }
+    return epcStateOf(epc, count, last, commissioned, parents, this.s.childrenOf.all(epc, MAX_CHILDREN) as string[]);
+  }
+
+  conflicts(limit: number): StoredConflict[] {
+    return this.s.listConflicts.all(limit) as StoredConflict[];
+  }
+
+  sites(): SiteActivity[] {
+    return this.s.listSites.all() as SiteActivity[];
   }
 
   eventCount(): number {

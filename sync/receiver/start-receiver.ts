@@ -8,9 +8,17 @@
  * - `GET /capture/{id}` → the job (capture-job.ts documents the shape); 404 unknown
  * - `POST /events` (one event with `@context`) → 201 + Location; 409 when the eventID is stored with other
  *   content; an identical resend is 201 again (idempotent)
- * - `GET /events/{eventID}` (URL-encoded) → the stored event JSON; `GET /events?EQ_epc=…` → EPCISQueryDocument
- *   with the events whose epcList, childEPCs or parentID contain the identifier (URN or DL, either form)
- * - `GET /conflicts` → `{ count, conflicts[] }` (double parents, unknown codes)
+ * - `GET /events/{eventID}` (URL-encoded) → the stored event JSON
+ * - `GET /events?…` → EPCISQueryDocument (SimpleEventQuery subset: EQ_bizStep, EQ_disposition, MATCH_epc,
+ *   MATCH_anyEPC, MATCH_parentID, GE_eventTime, LT_eventTime, EQ_bizLocation, EQ_readPoint; perPage and
+ *   nextPageToken with a `Link: <…>; rel="next"` header; event-query.ts). `EQ_epc` is kept as MATCH_anyEPC.
+ * - `GET /epcs/{epc}` (URL-encoded) → the code's current state and hierarchy (storage-port.ts EpcState); 404 unknown
+ * - `GET /conflicts` → `{ count, conflicts[] }` (detect-conflicts.ts: double commissioning, double parents,
+ *   unknown codes, unknown codes shipped, clock skew), newest first, inner codes masked
+ * - `GET /hq/overview` → sites with last capture and lag, event count, open conflicts (the HQ page's data)
+ *
+ * Storage: SQLite at `dbPath` (one process) or PostgreSQL at `pg` (any number of receivers on one server); see
+ * storage-port.ts. Capture jobs are in the database, so any receiver answers `GET /capture/{id}`.
  *
  * Auth: with a token, `Authorization: Bearer <token>` is required (401 without, 403 wrong). Errors are
  * RFC 7807 `application/problem+json`. Every response carries `GS1-EPCIS-Version` / `GS1-CBV-Version`; a
@@ -27,7 +35,11 @@ import { SyncError } from '../errors.ts';
 import { EPCIS_CONTEXT_URL } from '../epcis/capture-document.ts';
 import { documentEvents, validateEnvelope, warmValidators } from '../epcis/validate.ts';
 import type { CaptureErrorBehaviour, CaptureJobResult } from './capture-job.ts';
-import { ReceiverStore } from './receiver-store.ts';
+import { encodeToken, parseEventQuery, QueryParameterError } from './event-query.ts';
+import { PgReceiverStorage } from './pg-storage.ts';
+import type { ReceiverStore } from './receiver-store.ts';
+import { SqliteReceiverStorage } from './sqlite-storage.ts';
+import type { ReceiverStorage } from './storage-port.ts';
 
 export interface ReceiverLimits {
   /** Maximum events per capture (`GS1-EPCIS-Capture-Limit`). */
@@ -43,7 +55,14 @@ export interface ReceiverOptions {
   readonly port: number;
   /** Listen address; default 127.0.0.1. */
   readonly host?: string;
-  readonly dbPath: string;
+  /** SQLite database file (the embedded default). */
+  readonly dbPath?: string;
+  /** PostgreSQL URL (`postgres://…`): many receivers on one server. Exactly one of dbPath and pg. */
+  readonly pg?: string;
+  /** PostgreSQL pool size per receiver (default 8). */
+  readonly pgPoolMax?: number;
+  /** CLOCK_SKEW threshold (ms an event time may be ahead of the record time); default 5 minutes. */
+  readonly clockSkewMs?: number;
   /** Bearer token; when absent the receiver is open (like OpenEPCIS CE). */
   readonly token?: string;
   readonly limits?: Partial<ReceiverLimits>;
@@ -51,12 +70,17 @@ export interface ReceiverOptions {
   readonly processingDelayMs?: number;
 }
 
-export interface RunningReceiver {
+export interface RunningHqReceiver {
   /** `http://host:port` */
   readonly url: string;
   readonly port: number;
-  readonly store: ReceiverStore;
+  readonly storage: ReceiverStorage;
   close(): Promise<void>;
+}
+
+/** A receiver on SQLite: its synchronous store is at hand for tests. */
+export interface RunningReceiver extends RunningHqReceiver {
+  readonly store: ReceiverStore;
 }
 
 const VERSION_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0' } as const;
@@ -131,13 +155,21 @@ function contextPrefixes(doc: Record<string, unknown>): Record<string, string> {
   return out;
 }
 
-export async function startReceiver(options: ReceiverOptions): Promise<RunningReceiver> {
+export function startReceiver(options: ReceiverOptions & { dbPath: string; pg?: undefined }): Promise<RunningReceiver>;
+export function startReceiver(options: ReceiverOptions): Promise<RunningHqReceiver>;
+export async function startReceiver(options: ReceiverOptions): Promise<RunningHqReceiver> {
   const limits: ReceiverLimits = { ...DEFAULT_RECEIVER_LIMITS, ...options.limits };
   const host = options.host ?? '127.0.0.1';
-  const store = new ReceiverStore(options.dbPath);
+  if ((options.dbPath === undefined) === (options.pg === undefined)) {
+    throw new SyncError('RECEIVER_STORAGE', '接收端需要 --db 或 --pg 之一 (the receiver needs exactly one of a SQLite file or a PostgreSQL URL)');
+  }
+  const skew = options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs };
+  const store: ReceiverStorage = options.pg !== undefined
+    ? await PgReceiverStorage.open(options.pg, { ...skew, ...(options.pgPoolMax === undefined ? {} : { max: options.pgPoolMax }) })
+    : new SqliteReceiverStorage(options.dbPath ?? '', skew);
   warmValidators();
   const tokenBytes = options.token === undefined ? null : Buffer.from(`Bearer ${options.token}`);
-  const pending = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
+  const pending = new Map<string, { timer: NodeJS.Timeout; run: () => Promise<void> }>();
   const delay = options.processingDelayMs ?? 0;
 
   function authorize(req: IncomingMessage): void {
@@ -168,9 +200,9 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     }
   }
 
-  function runJob(captureID: string, createdAt: string, events: unknown[], behaviour: CaptureErrorBehaviour, prefixes: Record<string, string>): void {
+  async function runJob(captureID: string, createdAt: string, events: unknown[], behaviour: CaptureErrorBehaviour, prefixes: Record<string, string>): Promise<void> {
     // The finished job is written in the same transaction as its events: one commit (one fsync) per capture.
-    store.ingest(events, {
+    await store.ingest(events, {
       behaviour, captureID, prefixes,
       job: (outcome): CaptureJobResult => ({
         captureID,
@@ -211,14 +243,15 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     const createdAt = new Date().toISOString();
     const prefixes = contextPrefixes(doc as Record<string, unknown>);
     if (delay <= 0) {
-      runJob(captureID, createdAt, events, behaviour, prefixes);
+      await runJob(captureID, createdAt, events, behaviour, prefixes);
     } else {
-      store.saveJob({ captureID, createdAt, running: true, success: true, captureErrorBehaviour: behaviour, eventCount: events.length, storedCount: 0, duplicateCount: 0, rejectedCount: 0, errors: [], conflicts: [] });
-      const run = (): void => {
+      await store.saveJob({ captureID, createdAt, running: true, success: true, captureErrorBehaviour: behaviour, eventCount: events.length, storedCount: 0, duplicateCount: 0, rejectedCount: 0, errors: [], conflicts: [] });
+      const run = (): Promise<void> => {
         pending.delete(captureID);
-        runJob(captureID, createdAt, events, behaviour, prefixes);
+        // A deferred job that cannot be stored stays `running: true`; the sender's poll times out and it resends.
+        return runJob(captureID, createdAt, events, behaviour, prefixes).catch((error: unknown) => { process.emitWarning(`采集任务失败 (deferred capture job failed): ${(error as Error).message}`); });
       };
-      pending.set(captureID, { timer: setTimeout(run, delay), run });
+      pending.set(captureID, { timer: setTimeout(() => { void run(); }, delay), run });
     }
     send(res, 202, null, { Location: `/capture/${captureID}`, 'Content-Length': 0 });
   }
@@ -228,7 +261,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     const event = parseJson(await readBody(req, limits.maxBytes, limits));
     const prefixes = typeof event === 'object' && event !== null ? contextPrefixes(event as Record<string, unknown>) : {};
     // The stored body of a single event omits its own @context, like events captured inside a document.
-    const outcome = store.ingest([event], { behaviour: 'rollback', captureID: null, prefixes, mode: 'standalone' });
+    const outcome = await store.ingest([event], { behaviour: 'rollback', captureID: null, prefixes, mode: 'standalone' });
     const error = outcome.errors[0];
     if (error !== undefined) {
       const body = JSON.stringify({ type: error.type, title: error.title, status: error.status, detail: error.detail, eventID: error.eventID });
@@ -239,6 +272,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     const id = (event as Record<string, unknown>)['eventID'];
     const stored = typeof id === 'string' ? id : null;
     send(res, 201, null, { ...(stored === null ? {} : { Location: `/events/${encodeURIComponent(stored)}` }), 'Content-Length': 0 });
+  }
+
+  async function queryEvents(url: URL, res: ServerResponse): Promise<void> {
+    let parsed;
+    try {
+      parsed = parseEventQuery(url.searchParams);
+    } catch (error) {
+      if (error instanceof QueryParameterError) throw new HttpProblem(400, 'epcisException:QueryParameterException', error.message);
+      throw error;
+    }
+    const window = parsed.window ?? { after: 0, upTo: await store.queryBound() };
+    const page = await store.queryEvents(parsed.query, window, parsed.perPage);
+    const headers: Record<string, string> = {};
+    if (page.lastId !== null) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set('nextPageToken', encodeToken({ after: page.lastId, upTo: window.upTo }, parsed.digest));
+      headers['Link'] = `</events?${next.toString()}>; rel="next"`;
+    }
+    send(res, 200, queryDocument(page.bodies), headers);
   }
 
   function queryDocument(bodies: readonly string[]): string {
@@ -264,7 +316,7 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
     }
     const job = /^\/capture\/([^/]+)$/.exec(path);
     if (job && method === 'GET') {
-      const result = store.job(decodeURIComponent(job[1] ?? ''));
+      const result = await store.job(decodeURIComponent(job[1] ?? ''));
       if (result === undefined) throw new HttpProblem(404, 'epcisException:NoSuchResourceException', '没有这个采集任务 (no such capture job)');
       send(res, 200, result);
       return;
@@ -275,29 +327,38 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
         return;
       }
       if (method === 'GET') {
-        const epcs = url.searchParams.getAll('EQ_epc').flatMap((v) => v.split('|')).filter((v) => v.length > 0);
-        if (epcs.length === 0) throw new HttpProblem(400, 'epcisException:QueryParameterException', '需要 EQ_epc 参数 (EQ_epc is required)');
-        const limitRaw = url.searchParams.get('perPage');
-        const limit = limitRaw === null ? 1000 : Number(limitRaw);
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new HttpProblem(400, 'epcisException:QueryParameterException', `perPage 应为 1–10000，收到 ${limitRaw ?? ''} (perPage must be 1–10000)`);
-        const seen = new Set<string>();
-        const bodies: string[] = [];
-        for (const epc of epcs) for (const b of store.eventsByEpc(epc, limit)) if (!seen.has(b) && bodies.length < limit) { seen.add(b); bodies.push(b); }
-        send(res, 200, queryDocument(bodies));
+        await queryEvents(url, res);
         return;
       }
       throw new HttpProblem(405, 'epcisException:MethodNotAllowedException', `/events 不支持 ${method} (method not allowed)`, { Allow: 'GET, POST' });
     }
     const one = /^\/events\/(.+)$/.exec(path);
     if (one && method === 'GET') {
-      const body = store.event(decodeURIComponent(one[1] ?? ''));
+      const body = await store.event(decodeURIComponent(one[1] ?? ''));
       if (body === undefined) throw new HttpProblem(404, 'epcisException:NoSuchResourceException', '没有这个事件 (no such event)');
       send(res, 200, body);
       return;
     }
+    const epc = /^\/epcs\/(.+)$/.exec(path);
+    if (epc && method === 'GET') {
+      const state = await store.epcState(decodeURIComponent(epc[1] ?? ''));
+      if (state === null) throw new HttpProblem(404, 'epcisException:NoSuchResourceException', '总部没有这个码的事件 (no events for this code)');
+      send(res, 200, JSON.stringify(state));
+      return;
+    }
     if (path === '/conflicts' && method === 'GET') {
-      const conflicts = store.conflicts(10_000);
+      const conflicts = await store.conflicts(10_000);
       send(res, 200, JSON.stringify({ count: conflicts.length, conflicts }));
+      return;
+    }
+    if (path === '/hq/overview' && method === 'GET') {
+      const now = Date.now();
+      const [sites, conflicts, events] = await Promise.all([store.sites(), store.conflicts(200), store.eventCount()]);
+      send(res, 200, JSON.stringify({
+        storage: store.kind, now, events,
+        sites: sites.map((s) => ({ ...s, lagMs: Math.max(0, now - s.lastCaptureAt) })),
+        conflicts,
+      }));
       return;
     }
     throw new HttpProblem(404, 'epcisException:NoSuchResourceException', `没有这个资源 ${path} (no such resource)`);
@@ -328,17 +389,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningRe
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
-    store,
+    storage: store,
+    ...(store instanceof SqliteReceiverStorage ? { store: store.store } : {}),
     async close() {
       if (closed) return;
       closed = true;
-      for (const [, p] of pending) { clearTimeout(p.timer); p.run(); }
+      for (const [, p] of pending) { clearTimeout(p.timer); await p.run(); }
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         for (const s of sockets) s.destroy();
       });
-      store.close();
+      await store.close();
     },
   };
 }

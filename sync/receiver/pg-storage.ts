@@ -1,0 +1,374 @@
+/**
+ * The PostgreSQL adapter of the receiver's storage port (issue 14): N receiver processes on one server. Driver:
+ * `postgres` (porsager/postgres), the maintained npm client — no hand-written wire code.
+ *
+ * - Idempotency is `events.event_id UNIQUE`: `INSERT … ON CONFLICT DO NOTHING RETURNING` decides which events of a
+ *   capture are new, atomically across receivers (a concurrent insert of the same key waits for the other
+ *   transaction and then counts as a duplicate). The same holds for `commissioned.epc` and `parent_of.child`, so a
+ *   code commissioned twice or a child packed twice through two receivers at once is still flagged.
+ * - One capture is one transaction (events, codes, conflicts, site activity and the finished capture job).
+ *   A deadlock or serialization failure between receivers retries the whole capture (up to 5 times).
+ * - Page bounds: every capture takes `pg_advisory_xact_lock_shared(QUERY_LOCK)`; `queryBound()` takes it exclusively
+ *   for a moment, so the max id it reads has no uncommitted capture below it (see storage-port.ts).
+ * - Schema migrations are numbered (`wuma_receiver_schema`), applied at open under an advisory lock, so receivers
+ *   starting at once migrate once.
+ * - Connection loss (a PostgreSQL restart) surfaces as RECEIVER_STORAGE (HTTP 500): the sender retries.
+ */
+import postgres from 'postgres';
+import { SyncError } from '../errors.ts';
+import { canonicalIdentifier } from '../epcis/canonical-identifier.ts';
+import type { CaptureEventError, CaptureJobResult, Conflict } from './capture-job.ts';
+import { detectConflicts, doubleCommission, doubleParent, type ConflictLedger, type FreshEvent } from './detect-conflicts.ts';
+import { epcStateOf, MAX_CHILDREN, MAX_DEPTH, siteActivity } from './epc-state.ts';
+import { clashError, eventFacts, prepareEvent, ROLE, type Candidate } from './prepare-event.ts';
+import type { EpcState, EventQuery, IngestOptions, IngestOutcome, PageWindow, QueryPage, ReceiverStorage, SiteActivity, StoredConflict } from './storage-port.ts';
+
+type Sql = postgres.Sql;
+type Tx = postgres.TransactionSql;
+
+const QUERY_LOCK = 1_414_001;
+const MIGRATION_LOCK = 1_414_002;
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** Numbered migrations; a receiver applies those above the stored version, in order, in one transaction. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+     event_id text NOT NULL UNIQUE,
+     body text NOT NULL,
+     capture_id text,
+     record_time bigint NOT NULL,
+     event_time bigint NOT NULL,
+     type text NOT NULL,
+     action text,
+     biz_step text,
+     disposition text,
+     biz_location text,
+     read_point text
+   );
+   CREATE TABLE codes (epc text NOT NULL, role smallint NOT NULL, event bigint NOT NULL, PRIMARY KEY (epc, role, event));
+   CREATE TABLE commissioned (epc text PRIMARY KEY, event bigint NOT NULL, site text);
+   CREATE TABLE parent_of (child text PRIMARY KEY, parent text NOT NULL);
+   CREATE INDEX parent_of_parent ON parent_of (parent);
+   CREATE TABLE conflicts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind text NOT NULL, event_id text NOT NULL,
+     epc text NOT NULL, detail text NOT NULL, site text, capture_id text, at bigint NOT NULL);
+   CREATE TABLE capture_jobs (capture_id text PRIMARY KEY, result text NOT NULL);
+   CREATE TABLE sites (site text PRIMARY KEY, events bigint NOT NULL, last_capture bigint NOT NULL, last_event_time bigint NOT NULL);`,
+];
+
+export interface PgStorageOptions {
+  /** Pool size of this receiver (default 8). */
+  readonly max?: number;
+  readonly clockSkewMs?: number;
+}
+
+const storageError = (what: string, error: unknown): SyncError =>
+  new SyncError('RECEIVER_STORAGE', `接收端 PostgreSQL ${what}失败 (PostgreSQL ${what === '写入' ? 'write' : 'read'} failed): ${(error as Error).message}`, { cause: error });
+
+/** `postgres://user:pw@host/db` → the same with the password replaced, for messages. */
+export function redactPgUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+):[^@/]*@/, '$1:***@');
+}
+
+export class PgReceiverStorage implements ReceiverStorage {
+  readonly kind = 'postgres' as const;
+  private readonly sql: Sql;
+  private readonly clockSkewMs: number | undefined;
+
+  private constructor(sql: Sql, options: PgStorageOptions) {
+    this.sql = sql;
+    this.clockSkewMs = options.clockSkewMs;
+  }
+
+  /** Connects and migrates; fails with RECEIVER_STORAGE when the server cannot be reached. */
+  static async open(url: string, options: PgStorageOptions = {}): Promise<PgReceiverStorage> {
+    const sql = postgres(url, { max: options.max ?? 8, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10, prepare: true });
+    try {
+      await sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+        await tx`CREATE TABLE IF NOT EXISTS wuma_receiver_schema (version int NOT NULL)`;
+        const rows = await tx<{ version: number }[]>`SELECT version FROM wuma_receiver_schema`;
+        const version = rows[0]?.version ?? 0;
+        if (version > MIGRATIONS.length) throw new Error(`数据库结构版本 ${version} 比本程序新 (schema version ${version} is newer than this receiver: ${MIGRATIONS.length})`);
+        for (let v = version; v < MIGRATIONS.length; v += 1) await tx.unsafe(MIGRATIONS[v] ?? '');
+        if (rows.length === 0) await tx`INSERT INTO wuma_receiver_schema (version) VALUES (${MIGRATIONS.length})`;
+        else await tx`UPDATE wuma_receiver_schema SET version = ${MIGRATIONS.length}`;
+      });
+    } catch (error) {
+      await sql.end({ timeout: 1 });
+      throw new SyncError('RECEIVER_STORAGE', `接收端 PostgreSQL 无法打开: ${redactPgUrl(url)} (cannot open PostgreSQL): ${(error as Error).message}`, { cause: error });
+    }
+    return new PgReceiverStorage(sql, options);
+  }
+
+  async ingest(events: readonly unknown[], options: IngestOptions): Promise<IngestOutcome> {
+    const errors: CaptureEventError[] = [];
+    const candidates: Candidate[] = [];
+    for (let i = 0; i < events.length; i += 1) {
+      const c = prepareEvent(events[i], i, options, errors);
+      if (c) candidates.push(c);
+    }
+    const rolledBack = async (all: CaptureEventError[]): Promise<IngestOutcome> => {
+      const outcome: IngestOutcome = { stored: 0, duplicates: 0, errors: all, conflicts: [] };
+      if (options.job) await this.saveJob(options.job(outcome));
+      return outcome;
+    };
+    if (options.behaviour === 'rollback' && errors.length > 0) return rolledBack(errors);
+    for (let attempt = 1; ; attempt += 1) {
+      const attemptErrors = [...errors];
+      try {
+        return await this.sql.begin((tx) => this.write(tx, candidates, attemptErrors, options));
+      } catch (error) {
+        if (error === ROLLBACK_SIGNAL) return rolledBack(attemptErrors);
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && RETRYABLE.has(code) && attempt < 5) continue;
+        if (error instanceof SyncError) throw error;
+        throw storageError('写入', error);
+      }
+    }
+  }
+
+  /** One capture's transaction; throws ROLLBACK_SIGNAL when it must roll back (clash errors under `rollback`). */
+  private async write(tx: Tx, candidates: readonly Candidate[], errors: CaptureEventError[], options: IngestOptions): Promise<IngestOutcome> {
+    const now = options.now ?? Date.now();
+    await tx`SELECT pg_advisory_xact_lock_shared(${QUERY_LOCK})`;
+    const facts = candidates.map((c) => eventFacts(c.event));
+    const inserted = candidates.length === 0 ? [] : await tx.unsafe<{ id: string; event_id: string }[]>(
+      `INSERT INTO events (event_id, body, capture_id, record_time, event_time, type, action, biz_step, disposition, biz_location, read_point)
+       SELECT u.event_id, u.body, $3, $4, u.event_time, u.type, u.action, u.biz_step, u.disposition, u.biz_location, u.read_point
+       FROM unnest($1::text[], $2::text[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+         AS u (event_id, body, event_time, type, action, biz_step, disposition, biz_location, read_point)
+       ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id`,
+      [candidates.map((c) => c.eventID), candidates.map((c) => c.body), options.captureID, now, facts.map((f) => f.eventTime),
+        facts.map((f) => f.type), facts.map((f) => f.action), facts.map((f) => f.bizStep), facts.map((f) => f.disposition),
+        facts.map((f) => f.bizLocation), facts.map((f) => f.readPoint)] as never[],
+    );
+    const newIds = new Map(inserted.map((r) => [r.event_id, Number(r.id)]));
+    const fresh: FreshEvent[] = [];
+    const again: Candidate[] = [];
+    for (let i = 0; i < candidates.length; i += 1) {
+      const c = candidates[i] as Candidate;
+      const row = newIds.get(c.eventID);
+      if (row !== undefined) { newIds.delete(c.eventID); fresh.push({ c, f: facts[i]!, row }); } else again.push(c);
+    }
+    let duplicates = 0;
+    if (again.length > 0) {
+      const stored = await tx.unsafe<{ event_id: string; body: string }[]>('SELECT event_id, body FROM events WHERE event_id = ANY($1::text[])', [again.map((c) => c.eventID)]);
+      const bodies = new Map(stored.map((r) => [r.event_id, r.body]));
+      for (const c of again) {
+        if (bodies.get(c.eventID) === c.body) duplicates += 1;
+        else errors.push(clashError(c));
+      }
+    }
+    if (options.behaviour === 'rollback' && errors.length > 0) throw ROLLBACK_SIGNAL;
+    const epcs: string[] = [];
+    const roles: number[] = [];
+    const rows: number[] = [];
+    for (const e of fresh) for (const [epc, role] of e.f.codes) { epcs.push(epc); roles.push(role); rows.push(e.row); }
+    if (epcs.length > 0) {
+      await tx.unsafe('INSERT INTO codes (epc, role, event) SELECT * FROM unnest($1::text[], $2::int2[], $3::int8[]) ON CONFLICT DO NOTHING', [epcs, roles, rows] as never[]);
+    }
+    const conflicts = await this.conflictsOf(tx, fresh, now);
+    if (conflicts.length > 0) {
+      await tx.unsafe(`INSERT INTO conflicts (kind, event_id, epc, detail, site, capture_id, at)
+        SELECT u.kind, u.event_id, u.epc, u.detail, u.site, $6, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u (kind, event_id, epc, detail, site)`,
+      [conflicts.map((k) => k.kind), conflicts.map((k) => k.eventID), conflicts.map((k) => k.epc), conflicts.map((k) => k.detail), conflicts.map((k) => k.site ?? null), options.captureID, now] as never[]);
+    }
+    const activity = [...siteActivity(fresh)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [site, a] of activity) {
+      await tx`INSERT INTO sites (site, events, last_capture, last_event_time) VALUES (${site}, ${a.events}, ${now}, ${a.lastEventTime})
+        ON CONFLICT (site) DO UPDATE SET events = sites.events + excluded.events, last_capture = greatest(sites.last_capture, excluded.last_capture),
+        last_event_time = greatest(sites.last_event_time, excluded.last_event_time)`;
+    }
+    const outcome: IngestOutcome = { stored: fresh.length, duplicates, errors, conflicts };
+    if (options.job) {
+      const job = options.job(outcome);
+      await tx`INSERT INTO capture_jobs (capture_id, result) VALUES (${job.captureID}, ${JSON.stringify(job)}) ON CONFLICT (capture_id) DO UPDATE SET result = excluded.result`;
+    }
+    return outcome;
+  }
+
+  /**
+   * detectConflicts over an in-memory view of the codes this capture touches, then the changes written under the
+   * unique keys: a row another receiver committed meanwhile turns into the conflict it is.
+   */
+  private async conflictsOf(tx: Tx, fresh: readonly FreshEvent[], now: number): Promise<Conflict[]> {
+    const asked = new Set<string>();
+    const children = new Set<string>();
+    const unpackAllOf = new Set<string>();
+    for (const e of fresh) {
+      for (const epc of e.f.commissions) asked.add(epc);
+      for (const epc of e.f.pairs) asked.add(epc);
+      for (const epc of e.f.mustKnow) asked.add(epc);
+      if (e.f.type === 'AggregationEvent' && e.f.parent !== null) {
+        for (const c of e.f.children) children.add(c);
+        if (e.f.action === 'DELETE' && e.f.children.length === 0) unpackAllOf.add(e.f.parent);
+      }
+    }
+    if (asked.size === 0 && children.size === 0 && unpackAllOf.size === 0) return detectConflicts(fresh, NO_LEDGER, now, this.clockSkewMs);
+    const known = new Map<string, string | null>();
+    if (asked.size > 0) {
+      for (const r of await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [[...asked]])) known.set(r.epc, r.site);
+    }
+    const parentOf = new Map<string, string>();
+    if (children.size > 0 || unpackAllOf.size > 0) {
+      for (const r of await tx.unsafe<{ child: string; parent: string }[]>('SELECT child, parent FROM parent_of WHERE child = ANY($1::text[]) OR parent = ANY($2::text[])', [[...children], [...unpackAllOf]])) parentOf.set(r.child, r.parent);
+    }
+    const before = new Map(parentOf);
+    const commissioned = new Map<string, { row: number; site: string | null; pairing: boolean; e: FreshEvent | undefined }>();
+    const ledger: ConflictLedger = {
+      commissionedBy: (epc) => known.get(epc),
+      commission: (epc, row, site, pairing) => {
+        if (known.has(epc)) return false;
+        known.set(epc, site);
+        commissioned.set(epc, { row, site, pairing, e: fresh.find((x) => x.row === row) });
+        return true;
+      },
+      isKnown: (epc) => known.has(epc),
+      parentOf: (child) => parentOf.get(child),
+      pack: (child, parent) => {
+        if (parentOf.has(child)) return false;
+        parentOf.set(child, parent);
+        return true;
+      },
+      unpack: (child, parent) => { if (parentOf.get(child) === parent) parentOf.delete(child); },
+      unpackAll: (parent) => { for (const [c, p] of parentOf) if (p === parent) parentOf.delete(c); },
+    };
+    const out = detectConflicts(fresh, ledger, now, this.clockSkewMs);
+    if (commissioned.size > 0) {
+      const list = [...commissioned].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const won = new Set((await tx.unsafe<{ epc: string }[]>(
+        'INSERT INTO commissioned (epc, event, site) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[]) ON CONFLICT (epc) DO NOTHING RETURNING epc',
+        [list.map(([epc]) => epc), list.map(([, v]) => v.row), list.map(([, v]) => v.site)] as never[])).map((r) => r.epc));
+      const lost = list.filter(([epc, v]) => !won.has(epc) && !v.pairing);
+      if (lost.length > 0) {
+        const sites = new Map((await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [lost.map(([epc]) => epc)])).map((r) => [r.epc, r.site]));
+        for (const [epc, v] of lost) if (v.e !== undefined) out.push(doubleCommission(v.e, epc, sites.get(epc) ?? null));
+      }
+    }
+    const changed = [...new Set([...before.keys(), ...parentOf.keys()])].filter((c) => before.get(c) !== parentOf.get(c)).sort();
+    if (changed.length > 0) {
+      const gone = changed.filter((c) => before.has(c));
+      if (gone.length > 0) await tx.unsafe('DELETE FROM parent_of p USING unnest($1::text[], $2::text[]) AS u (child, parent) WHERE p.child = u.child AND p.parent = u.parent', [gone, gone.map((c) => before.get(c) ?? '')]);
+      const added = changed.filter((c) => parentOf.has(c));
+      if (added.length > 0) {
+        const won = new Set((await tx.unsafe<{ child: string }[]>(
+          'INSERT INTO parent_of (child, parent) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (child) DO NOTHING RETURNING child',
+          [added, added.map((c) => parentOf.get(c) ?? '')])).map((r) => r.child));
+        const lost = added.filter((c) => !won.has(c));
+        if (lost.length > 0) {
+          const now2 = new Map((await tx.unsafe<{ child: string; parent: string }[]>('SELECT child, parent FROM parent_of WHERE child = ANY($1::text[])', [lost])).map((r) => [r.child, r.parent]));
+          for (const child of lost) {
+            const wanted = parentOf.get(child) ?? '';
+            const there = now2.get(child);
+            const e = fresh.find((x) => x.f.parent === wanted && x.f.children.includes(child));
+            if (there !== undefined && there !== wanted && e !== undefined) out.push(doubleParent(e, child, there, wanted));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  async event(eventID: string): Promise<string | undefined> {
+    try {
+      const rows = await this.sql<{ body: string }[]>`SELECT body FROM events WHERE event_id = ${eventID}`;
+      return rows[0]?.body;
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async queryBound(): Promise<number> {
+    try {
+      return await this.sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(${QUERY_LOCK})`;
+        const rows = await tx<{ m: string }[]>`SELECT coalesce(max(id), 0) AS m FROM events`;
+        return Number(rows[0]?.m ?? 0);
+      });
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async queryEvents(q: EventQuery, window: PageWindow, perPage: number): Promise<QueryPage> {
+    const params: unknown[] = [window.after, window.upTo];
+    const where: string[] = ['id > $1', 'id <= $2'];
+    const p = (v: unknown): string => { params.push(v); return `$${params.length}`; };
+    const anyOf = (column: string, values: readonly string[] | undefined): void => { if (values !== undefined) where.push(`${column} = ANY(${p([...values])}::text[])`); };
+    const match = (values: readonly string[] | undefined, roles: readonly number[]): void => {
+      if (values !== undefined) where.push(`id IN (SELECT event FROM codes WHERE epc = ANY(${p([...values])}::text[]) AND role IN (${roles.join(', ')}))`);
+    };
+    anyOf('biz_step', q.bizStep);
+    anyOf('disposition', q.disposition);
+    anyOf('biz_location', q.bizLocation);
+    anyOf('read_point', q.readPoint);
+    if (q.geEventTime !== undefined) where.push(`event_time >= ${p(q.geEventTime)}`);
+    if (q.ltEventTime !== undefined) where.push(`event_time < ${p(q.ltEventTime)}`);
+    match(q.matchEpc, [ROLE.mentioned, ROLE.commissioned]);
+    match(q.matchParentID, [ROLE.parent]);
+    match(q.matchAnyEpc, [ROLE.mentioned, ROLE.commissioned, ROLE.parent]);
+    try {
+      const rows = await this.sql.unsafe<{ id: string; body: string }[]>(`SELECT id, body FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${p(perPage + 1)}`, params as never[]);
+      const more = rows.length > perPage;
+      const page = more ? rows.slice(0, perPage) : rows;
+      return { bodies: page.map((r) => r.body), lastId: more ? Number(page[page.length - 1]?.id ?? 0) : null };
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async epcState(raw: string): Promise<EpcState | null> {
+    const epc = canonicalIdentifier(raw);
+    try {
+      const count = Number((await this.sql<{ n: string }[]>`SELECT count(DISTINCT event) AS n FROM codes WHERE epc = ${epc}`)[0]?.n ?? 0);
+      if (count === 0) return null;
+      const last = (await this.sql<{ body: string }[]>`SELECT body FROM events WHERE id IN (SELECT event FROM codes WHERE epc = ${epc}) ORDER BY event_time DESC, id DESC LIMIT 1`)[0]?.body;
+      const c = (await this.sql<{ body: string | null; site: string | null }[]>`SELECT (SELECT body FROM events WHERE id = c.event) AS body, c.site FROM commissioned c WHERE c.epc = ${epc}`)[0];
+      const parents: string[] = [];
+      for (let at = epc; parents.length < MAX_DEPTH;) {
+        const p = (await this.sql<{ parent: string }[]>`SELECT parent FROM parent_of WHERE child = ${at}`)[0]?.parent;
+        if (p === undefined || parents.includes(p)) break;
+        parents.push(p);
+        at = p;
+      }
+      const children = (await this.sql<{ child: string }[]>`SELECT child FROM parent_of WHERE parent = ${epc} ORDER BY child LIMIT ${MAX_CHILDREN}`).map((r) => r.child);
+      return epcStateOf(epc, count, last, c, parents, children);
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async conflicts(limit: number): Promise<StoredConflict[]> {
+    try {
+      const rows = await this.sql<{ id: string; kind: Conflict['kind']; eventID: string; epc: string; detail: string; site: string | null; captureID: string | null; at: string }[]>`
+        SELECT id, kind, event_id AS "eventID", epc, detail, site, capture_id AS "captureID", at FROM conflicts ORDER BY id DESC LIMIT ${limit}`;
+      return rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async sites(): Promise<SiteActivity[]> {
+    try {
+      const rows = await this.sql<{ site: string; events: string; lastCaptureAt: string; lastEventTime: string }[]>`
+        SELECT site, events, last_capture AS "lastCaptureAt", last_event_time AS "lastEventTime" FROM sites ORDER BY site`;
+      return rows.map((r) => ({ site: r.site, events: Number(r.events), lastCaptureAt: Number(r.lastCaptureAt), lastEventTime: Number(r.lastEventTime) }));
+    } catch (error) { throw storageError('读取', error); }
+  }
+
+  async eventCount(): Promise<number> {
+    try { return Number((await this.sql<{ n: string }[]>`SELECT count(*) AS n FROM events`)[0]?.n ?? 0); } catch (error) { throw storageError('读取', error); }
+  }
+
+  async saveJob(job: CaptureJobResult): Promise<void> {
+    try {
+      await this.sql`INSERT INTO capture_jobs (capture_id, result) VALUES (${job.captureID}, ${JSON.stringify(job)}) ON CONFLICT (capture_id) DO UPDATE SET result = excluded.result`;
+    } catch (error) { throw storageError('写入', error); }
+  }
+
+  async job(captureID: string): Promise<string | undefined> {
+    try { return (await this.sql<{ result: string }[]>`SELECT result FROM capture_jobs WHERE capture_id = ${captureID}`)[0]?.result; } catch (error) { throw storageError('读取', error); }
+  }
+
+  async close(): Promise<void> {
+    await this.sql.end({ timeout: 5 });
+  }
+}
+
+const ROLLBACK_SIGNAL = new Error('rollback');
+
+const NO_LEDGER: ConflictLedger = {
+  commissionedBy: () => undefined, commission: () => true, isKnown: () => true, parentOf: () => undefined,
+  pack: () => true, unpack: () => {}, unpackAll: () => {},
+};
