@@ -3,7 +3,9 @@ import { integerOption, optionalString } from '../args.ts';
 import type { CommandSpec } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
-import { ConfigError, loadConfig } from '../../config/load-config.ts';
+import { ConfigError, parseConfig, readConfigJson } from '../../config/load-config.ts';
+import { configMode } from '../../config/pairing-config.ts';
+import { runPairingStationCommand } from '../pairing-station-command.ts';
 import type { StationConfig } from '../../config/station-config.ts';
 import { ApiStartError } from '../../api/index.ts';
 import { createLogger, DEFAULT_API_PORT, startStation, startStationApi, type RunningStationApi } from '../../main.ts';
@@ -54,7 +56,7 @@ function checkDevices(config: StationConfig): void {
 
 export const command: CommandSpec = {
   path: ['station'],
-  summary: '运行产线工位：装箱关联、组垛关联、剔除与报警 (run the line station: case and pallet aggregation, rejects, alarms)',
+  summary: '运行产线工位：装箱关联、组垛关联、剔除与报警；配置 mode 为 pairing 时运行配对工位 (run the line station; a config with mode "pairing" runs the pairing station)',
   usesDb: false,
   options: {
     config: { type: 'string', value: 'FILE', description: '工作站配置文件 (station config, JSON with // comments; see edge/config/station.example.json)' },
@@ -77,9 +79,18 @@ export const command: CommandSpec = {
     const level = optionalString(args, 'log-level') ?? 'info';
     if (level !== 'debug' && level !== 'info' && level !== 'warn' && level !== 'error') throw new UsageError(`--log-level 应为 debug | info | warn | error，收到 "${level}"`);
     const apiPort = args.values['api-port'] === undefined ? undefined : integerOption(args, 'api-port', { min: 0, max: 65_535 });
+    let raw: unknown;
+    try {
+      raw = readConfigJson(file);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CommandFailure(error.message, { errors: error.errors });
+      throw error;
+    }
+    // mode: "pairing" → the pairing station (issue 15), its own schema; anything else is a line station config.
+    if (configMode(raw) === 'pairing') return runPairingStationCommand(ctx, args, file, raw, level);
     let config: StationConfig;
     try {
-      config = loadConfig(file);
+      config = parseConfig(raw, file);
       checkDevices(config);
     } catch (error) {
       if (error instanceof ConfigError) throw new CommandFailure(error.message, { errors: error.errors });
