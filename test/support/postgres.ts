@@ -12,9 +12,8 @@ import { makeTempDir, type TempDir } from './temp-dir.ts';
  *
  * `fsync` stays on: the bench's `pg_ctl restart -m immediate` must not lose an acknowledged capture.
  */
-export const PG_BIN = '/usr/lib/postgresql/15/bin';
-export const INITDB = `${PG_BIN}/initdb`;
-export const PG_CTL = `${PG_BIN}/pg_ctl`;
+export const INITDB = '/usr/lib/postgresql/15/bin/initdb';
+export const PG_CTL = '/usr/lib/postgresql/15/bin/pg_ctl';
 export const RUNUSER = 'runuser';
 
 export interface PgCluster {
