@@ -13,6 +13,7 @@ import { integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
+import { runPairingDemoCommand } from '../pairing-demo-command.ts';
 
 const DEFAULT_DB = './data/demo.db';
 const DEFAULT_RATE = 2;
@@ -100,6 +101,8 @@ export const command: CommandSpec = {
   path: ['demo'],
   summary: '演示线：模拟读码器、打印机和 PLC，运行真实工位 (demo line: emulated readers, printer and PLC driving the real station)',
   options: {
+    mode: { type: 'string', value: 'MODE', description: '演示模式 line（装箱/组垛线，默认）或 pairing（盖厂配对线）(demo mode: line, the default, or pairing)' },
+    dir: { type: 'string', value: 'DIR', description: 'pairing 模式：数据库和配对包所在目录（默认临时目录）(pairing mode: directory for the databases and packages; default a temp dir)' },
     cases: { type: 'string', value: 'N', description: '投入 N 箱后停止并汇总；不给则一直运行到 Ctrl+C (stop after N cases; default: run until Ctrl+C)' },
     rate: { type: 'string', value: 'R', description: `每秒箱数 (cases per second, 0.1..500; default ${DEFAULT_RATE})` },
     faults: { type: 'string', value: 'LIST', description: `故障概率 (fault rates), 例 missing=0.02,duplicate=0.01,foreign=0.01,noread=0.01,label=0.01；none 关闭全部` },
@@ -126,8 +129,14 @@ export const command: CommandSpec = {
     '  wuma demo --cases 200 --faults none        无故障 (no faults)',
     '  wuma demo --operator-batch --cases 30 --hold  等操作员开始批次，送 30 箱后保持界面 (waits for the operator\'s batch, 30 cases, UI stays up)',
     '  wuma demo --cases 100 --json --no-api     不启动界面，最快 (no UI, fastest start)',
+    '  wuma demo --mode pairing --cases 300      盖厂配对线：两台读码器、PLC 排废、签名配对包由品牌方导入 (pairing line, sealed pairing package imported by the brand)',
+    '    故障 (faults, pairing): --faults one-side=0.03,double-print=0.02,slipped=0.02,foreign=0.02 或 none',
   ].join('\n'),
   async run(ctx, args) {
+    const mode = optionalString(args, 'mode') ?? 'line';
+    if (mode !== 'line' && mode !== 'pairing') throw new UsageError(`--mode 应为 line 或 pairing，收到 "${mode}" (--mode must be line or pairing)`);
+    if (mode === 'pairing') return runPairingDemoCommand(ctx, args);
+    if (args.values['dir'] !== undefined) throw new UsageError('--dir 只用于 --mode pairing (--dir is for --mode pairing only)');
     const cases = args.values['cases'] === undefined ? null : integerOption(args, 'cases', { min: 1, max: 10_000_000 });
     const rate = rateOption(args);
     const faults = faultsOption(args);
