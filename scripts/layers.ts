@@ -20,7 +20,7 @@ export const EDGE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   generate: ['domain', 'codes', 'store', 'packages'],
   report: ['domain', 'aggregation', 'store'],
   station: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc'],
-  pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station'],
+  pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station', 'api'],
   api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station'],
   devices: ['domain', 'config', 'station', 'api'],
   main: ['domain', 'config', 'store', 'plc', 'station', 'api', 'devices'],

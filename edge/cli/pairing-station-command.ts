@@ -1,4 +1,8 @@
+import { dirname, join, resolve } from 'node:path';
+import { integerOption, optionalString } from './args.ts';
 import type { CommandContext, ParsedCommand } from './command.ts';
+import { writeTokenFile } from '../api/token-file.ts';
+import { startPairingUi, type PairingUi } from '../pairing/pairing-ui.ts';
 import { CommandFailure } from './errors.ts';
 import { ConfigError } from '../config/load-config.ts';
 import { parsePairingConfig, type PairingConfig } from '../config/pairing-config.ts';
@@ -48,11 +52,26 @@ export async function runPairingStationCommand(ctx: CommandContext, args: Parsed
   } catch (error) {
     throw new CommandFailure(`配对工位启动失败 (pairing station failed to start): ${error instanceof Error ? error.message : String(error)}`);
   }
+  const port = args.values['api-port'] === undefined ? 8720 : integerOption(args, 'api-port', { min: 0, max: 65_535 });
+  const tokenFile = resolve(optionalString(args, 'api-token-file') ?? join(dirname(resolve(config.database)), 'api-token'));
+  let ui: PairingUi;
+  try {
+    ui = await startPairingUi(() => running.status(), { port, log });
+    writeTokenFile(tokenFile, ui.token);
+  } catch (error) {
+    await running.stop();
+    throw new CommandFailure(`配对工位界面启动失败 (pairing screen failed to start on port ${port}): ${error instanceof Error ? error.message : String(error)}`);
+  }
   const readyMs = Math.round(performance.now());
-  if (ctx.json) ctx.printJson({ ok: true, started: true, mode: 'pairing', readyMs, station: config.station, run: running.run.uuid });
-  else ctx.print(`配对工位 ${config.station.id} 已启动（就绪用时 ${readyMs} ms），任务 ${running.run.uuid}；按 Ctrl+C 停止 (pairing station started; Ctrl+C stops it)`);
+  if (ctx.json) ctx.printJson({ ok: true, started: true, mode: 'pairing', readyMs, station: config.station, run: running.run.uuid, ui: { url: `${ui.url}/pairing.html`, port: ui.port, tokenFile } });
+  else {
+    ctx.print(`配对工位 ${config.station.id} 已启动（就绪用时 ${readyMs} ms），任务 ${running.run.uuid}；按 Ctrl+C 停止 (pairing station started; Ctrl+C stops it)`);
+    ctx.print(`配对界面 (pairing screen): ${ui.url}/pairing.html?token=<令牌文件内容 token file contents>`);
+    ctx.print(`令牌文件 (token file): ${tokenFile}`);
+  }
   const signal = await ctx.shutdown;
   const counts = running.station.status().counts;
+  await ui.close();
   await running.stop();
   if (ctx.json) ctx.printJson({ ok: true, stopped: signal, run: running.run.uuid, counts });
   else ctx.print(`已停止 (stopped on ${signal}): 配对 ${counts.paired}，排废 ${counts.waste} (pairs, waste)`);
