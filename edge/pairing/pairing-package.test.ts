@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seedPairingMaterial, type PairingMaterial } from '../../test/support/pairing-material.ts';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { PackageError } from '../packages/index.ts';
+import { renderReconciliationCsv } from '../report/reconciliation-csv.ts';
+import { reconcileBatch } from '../store/reconciliation.ts';
 import { openStore, type Store } from '../store/open.ts';
 import { closePairingRun, commitPairingItem, startPairingRun, type PairingRun } from '../store/pairing-items.ts';
 import { checkPair } from './check-pair.ts';
@@ -75,6 +77,14 @@ describe('sealed pairing package', () => {
     expect(r.voided).toBe(4);
     for (const c of [m.outer[2]!, m.inner[3]!, m.inner[4]!, m.outer[4]!]) expect(brandCode(c)).toEqual({ status: 8, pair: null });
     expect(brandCode(m.inner[0]!).status).toBe(0);
+
+    // The brand's batch over these packages reports its camera-verified pairs (reconciliation and CSV).
+    // (A closed batch over just the cap packages, written directly: startBatch would want every kind of the product.)
+    const batchId = Number(brand.db.prepare(`INSERT INTO batches (product_id, lot, production_date, line, state, started_at, closed_at) VALUES (?, 'L1', '2026-03-01', 'A1', 'closed', ?, ?)`).run(m.productId, '2026-03-01T08:00:00Z', '2026-03-01T16:00:00Z').lastInsertRowid);
+    brand.db.prepare('INSERT INTO batch_packages (batch_id, package_id) SELECT ?, id FROM code_packages WHERE uuid IN (?, ?)').run(batchId, m.innerPackage, m.outerPackage);
+    const rec = reconcileBatch(brand.db, batchId);
+    expect(rec.cameraVerifiedPairs).toBe(3);
+    expect(renderReconciliationCsv(rec)).toMatch(/相机验证配对 \(camera-verified pairs\),3/);
 
     const before = brandSnapshot();
     const again = await importPairingPackage(brand.db, { path: out, key: open(), trustedSigner: stationKeys.publicKey, actor: 'it' });

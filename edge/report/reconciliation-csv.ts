@@ -46,6 +46,7 @@ export function renderReconciliationCsv(r: Reconciliation): string {
     row(['剔除原因 (reject reason)', '数量 (count)']),
     ...Object.entries(r.rejects.byReason).map(([reason, n]) => row([`${REJECT_REASON_ZH[reason as RejectReason]} (${reason})`, n])),
     row(['剔除未确认 (reject not confirmed)', r.rejects.notConfirmed]),
+    row(['相机验证配对 (camera-verified pairs)', r.cameraVerifiedPairs]),
     row(['生成时间 (generated)', r.generatedAt]),
   ];
   return `${UTF8_BOM}${lines.join('\r\n')}\r\n`;

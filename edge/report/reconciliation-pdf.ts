@@ -74,6 +74,7 @@ export function renderReconciliationPdf(r: Reconciliation, options: PdfOptions =
       for (const [k, label] of Object.entries(UNEXPLAINED_LABEL)) doc.text(`${label}：${r.totals.unexplainedDetail[k as keyof typeof UNEXPLAINED_LABEL]}`);
       doc.moveDown(0.5).fontSize(11).text(`剔除 (rejects)：${r.rejects.total}，未确认 (not confirmed)：${r.rejects.notConfirmed}`);
       doc.fontSize(9).text(Object.entries(r.rejects.byReason).filter(([, n]) => n > 0).map(([k, n]) => `${REJECT_REASON_ZH[k as RejectReason]} (${k})：${n}`).join('    ') || '—');
+      doc.moveDown(0.5).fontSize(11).text(`相机验证配对 (camera-verified pairs)：${r.cameraVerifiedPairs}`);
       doc.moveDown(1).text(`生成时间 (generated)：${r.generatedAt}        审核签字 (reviewed by)：________________`);
       doc.end();
     } catch (error) {

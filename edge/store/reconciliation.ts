@@ -53,6 +53,11 @@ export interface Reconciliation {
   readonly pallets: number;
   readonly palletStacks: number;
   readonly rejects: { readonly total: number; readonly notConfirmed: number; readonly byReason: Readonly<Record<RejectReason, number>> };
+  /**
+   * Inner↔outer pairs of the batch's inner codes that arrived in a verified sealed pairing package (camera-verified
+   * at the supplier, issue 15; table camera_pairs); pairs from a plain supplier file are not counted here.
+   */
+  readonly cameraVerifiedPairs: number;
   /** Balanced and nothing unexplained. */
   readonly ok: boolean;
   readonly generatedAt: string;
@@ -161,6 +166,7 @@ export function reconcileBatch(db: Db, batchId: number, now = new Date().toISOSt
       notConfirmed: count(`SELECT count(*) FROM rejects WHERE batch_id = ? AND confirm = 'not-confirmed'`),
       byReason,
     },
+    cameraVerifiedPairs: count('SELECT count(*) FROM camera_pairs cp JOIN codes c ON c.code = cp.inner WHERE c.package_id IN (SELECT package_id FROM batch_packages WHERE batch_id = ?)'),
     ok: ordered.every((l) => l.balanced) && totals.unexplained === 0,
     generatedAt: now,
   };
