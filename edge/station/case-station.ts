@@ -10,6 +10,7 @@ import { commitCase } from '../store/case-commit.ts';
 import { StoreError } from '../store/errors.ts';
 import { nudgeCheckpoint, type Db } from '../store/open.ts';
 import { recordReject, setRejectConfirm } from '../store/rejects.ts';
+import type { WriteGroup } from '../store/write-group.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
 import { printAndVerifyLabel, type LabelAllocation, type LabelWords } from './label-verify.ts';
@@ -85,6 +86,8 @@ export interface CasePrintOptions {
 
 export interface CaseStationOptions {
   readonly db: Db;
+  /** The line's group commit: each decision's commit also carries the pallet station's deferred stacking. */
+  readonly writes: WriteGroup;
   readonly lookup: CodeLookup;
   readonly camera: Reader;
   /** Read mode: reads the pre-printed case code. Exactly one of `caseReader` and `casePrint`. */
@@ -166,6 +169,11 @@ export class CaseStation {
       const sub = options.camera.onRead((r) => { if (r.trigger.source === 'external') this.#enqueue([r]); });
       this.#disposers.push(() => { sub.dispose(); });
     }
+  }
+
+  /** A case is in hand or queued: its commit is coming (the group commit waits for it rather than going first). */
+  get busy(): boolean {
+    return this.#draining || this.#queue.length > 0;
   }
 
   get state(): CaseStationState {
@@ -436,7 +444,8 @@ export class CaseStation {
     let timing: CaseOutcomeView['timing'] = null;
     if (decision.kind === 'accept') {
       try {
-        commitCase(this.#o.db, { batchId: batch.id, caseCode: decision.caseCode, children: decision.children, at, actor: 'station', epcis: this.#o.epcis });
+        const accepted = decision;
+        this.#o.writes.commitWith(() => commitCase(this.#o.db, { batchId: batch.id, caseCode: accepted.caseCode, children: accepted.children, at, actor: 'station', epcis: this.#o.epcis }));
         timing = { checkMs: hundredths(commitStarted - checkStarted), commitMs: hundredths(performance.now() - commitStarted) };
       } catch (error) {
         const conflict = refusedCommit(error);
@@ -469,7 +478,7 @@ export class CaseStation {
     let rejectId: number;
     let reason: RejectReason;
     try {
-      const recorded = recordReject(this.#o.db, { batchId: batch.id, station: 'case', findings, read, at });
+      const recorded = this.#o.writes.commitWith(() => recordReject(this.#o.db, { batchId: batch.id, station: 'case', findings, read, at }));
       rejectId = recorded.id;
       reason = recorded.reason;
     } catch (error) {

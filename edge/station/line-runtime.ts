@@ -5,6 +5,7 @@ import type { StationConfig } from '../config/station-config.ts';
 import type { PlcPort } from '../plc/plc-port.ts';
 import { appendAudit } from '../store/audit.ts';
 import { caseRulesOf, closeBatch as closeStoreBatch, getBatch, pauseBatch as pauseStoreBatch, resumeBatch as resumeStoreBatch, startBatch as startStoreBatch, type Batch, type CloseOutcome, type StartBatchInput } from '../store/batches.ts';
+import { WriteGroup } from '../store/write-group.ts';
 import { codeLookup } from '../store/code-lookup.ts';
 import type { Db, Store } from '../store/open.ts';
 import type { PalletStack } from '../store/pallet-commit.ts';
@@ -131,13 +132,15 @@ export class LineRuntime {
       verifier: this.#reader('pallet-verifier', devices.pallet.verifier).reader,
       printer: this.#printer('pallet-printer', devices.pallet.printer).printer,
     };
+    // One group commit for the line: the pallet station's stacking rides on the case station's decisions.
+    const writes = new WriteGroup(db, { idle: () => this.#caseStation?.busy !== true });
     this.#caseStation = camera !== null && (caseReader !== null || casePrint !== null) ? new CaseStation({
-      db, lookup, camera: camera.reader, caseReader: caseReader?.reader ?? null, casePrint, plc: this.#plc, triggerSource: options.triggerSource,
+      db, writes, lookup, camera: camera.reader, caseReader: caseReader?.reader ?? null, casePrint, plc: this.#plc, triggerSource: options.triggerSource,
       alarms: this.#alarms, disk: this.#disk, log, epcis, readTimeoutMs: options.readTimeoutMs, consecutiveRejects: config.alarms?.consecutiveRejects ?? 3, now,
       onChange: () => { this.#signals.setCounters(this.#caseStation?.counters ?? { good: 0, reject: 0, noRead: 0 }); this.#changed(); },
     }) : null;
     this.#palletStation = pallet === null ? null : new PalletStation({
-      db, lookup, reader: pallet.reader, printer: pallet.printer, verifier: pallet.verifier, alarms: this.#alarms, disk: this.#disk, log, epcis,
+      db, writes, lookup, reader: pallet.reader, printer: pallet.printer, verifier: pallet.verifier, alarms: this.#alarms, disk: this.#disk, log, epcis,
       verifyTimeoutMs: options.palletVerifyTimeoutMs, now, onChange: () => { this.#changed(); }, labelAttempts: config.pallet?.labelAttempts ?? 3,
     });
   }

@@ -4,8 +4,9 @@ import type { ReadResult, Reader } from '../../scanners/index.ts';
 import { palletStationMachine, type PalletStationEvent, type PalletStationState } from '../aggregation/pallet-station-machine.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Db } from '../store/open.ts';
-import { allocatePalletCode, commitPallet, openPallet, palletStacks, parkPallet, resumePallet, stackCase, type PalletStack } from '../store/pallet-commit.ts';
+import { allocatePalletCode, commitPallet, getPalletStack, openPallet, palletStacks, parkPallet, resumePallet, stackCase, type PalletStack } from '../store/pallet-commit.ts';
 import { recordReject } from '../store/rejects.ts';
+import type { DeferredOutcome, WriteGroup } from '../store/write-group.ts';
 import type { AlarmBoard } from './alarm-board.ts';
 import type { DiskGuard } from './disk-guard.ts';
 import { printAndVerifyLabel, type LabelAllocation, type LabelWords } from './label-verify.ts';
@@ -22,6 +23,12 @@ export interface PalletStationBatch {
 
 export interface PalletStationOptions {
   readonly db: Db;
+  /**
+   * The line's group commit. A stacked case (and the opening of a stack, and the first pallet code of a label) is
+   * deferred onto the next case decision's commit instead of costing an fsync of its own (issue 12); nothing is
+   * told to a device on stacking, so no one waits for it.
+   */
+  readonly writes: WriteGroup;
   readonly lookup: CodeLookup;
   /** Reads case codes as cases are stacked (its own photo-eye trigger; every read result counts). */
   readonly reader: Reader;
@@ -78,7 +85,8 @@ export class PalletStation {
   readonly #now: () => number;
   #state: PalletStationState = 'stopped';
   #batch: PalletStationBatch | null = null;
-  #stack: { id: number; cases: string[] } | null = null;
+  /** The pallet being built: `id` is null until the deferred write that opens its stack has committed. */
+  #stack: { id: number | null; cases: string[] } | null = null;
   readonly #held: string[] = [];
   #pallets = 0;
   #last: PalletProgress['lastPallet'] = null;
@@ -134,6 +142,7 @@ export class PalletStation {
   /** Waits for a label in progress, then stops taking cases. The open stack stays in the database. */
   async pause(): Promise<void> {
     await this.idle();
+    this.#o.writes.flush();
     if (this.#state === 'halted') return;
     this.#step('pause');
   }
@@ -162,8 +171,9 @@ export class PalletStation {
   /** Sets the open pallet aside (提取未成垛); the next case starts a new stack. */
   park(actor: string): PalletStack {
     if (this.#state !== 'stacking') throw new StationStateError(`组垛工位状态为 ${this.#state}，不能暂存 (pallet station is ${this.#state})`);
+    this.#o.writes.flush();
     const stack = this.#stack;
-    if (stack === null || stack.cases.length === 0) throw new StationStateError('当前垛上没有箱 (the pallet has no cases)');
+    if (stack === null || stack.cases.length === 0 || stack.id === null) throw new StationStateError('当前垛上没有箱 (the pallet has no cases)');
     const parked = parkPallet(this.#o.db, stack.id, actor);
     this.#stack = null;
     this.#step('park');
@@ -174,6 +184,7 @@ export class PalletStation {
   /** Takes a parked pallet back onto the line; the current pallet must be empty (park it first). */
   resume(stackId: number, actor: string): PalletStack {
     if (this.#state !== 'stacking') throw new StationStateError(`组垛工位状态为 ${this.#state}，不能恢复 (pallet station is ${this.#state})`);
+    this.#o.writes.flush();
     if (this.#stack !== null && this.#stack.cases.length > 0) throw new StationStateError('当前垛上已有箱，请先暂存当前垛 (park the current pallet first)');
     const resumed = resumePallet(this.#o.db, stackId, actor);
     this.#stack = { id: resumed.id, cases: [...resumed.cases] };
@@ -210,17 +221,28 @@ export class PalletStation {
       return;
     }
     if (!this.#o.disk.ok()) { this.#halt('disk-low', '磁盘空间不足 (disk nearly full)'); return; }
-    try {
-      this.#stack ??= { id: openPallet(this.#o.db, batch.id), cases: [] };
-      stackCase(this.#o.db, this.#stack.id, code);
-    } catch (error) {
-      if (error instanceof StoreError && (error.code === 'CONFLICT' || error.code === 'INVALID_STATE')) { this.#refuse(batch, code, error); return; }
-      this.#databaseError(error);
-      return;
-    }
-    this.#stack.cases.push(code);
+    // Counted at once (the ratio, the duplicate check and the screen see it); stored with the next decision's
+    // commit. The stack row is opened by the first case's write, in its savepoint: a refused first case leaves none.
+    const stack = this.#stack ?? { id: null, cases: [] };
+    this.#stack = stack;
+    stack.cases.push(code);
+    this.#o.writes.defer(() => {
+      const id = stack.id ?? openPallet(this.#o.db, batch.id);
+      stackCase(this.#o.db, id, code);
+      stack.id = id;
+    }, (outcome) => { this.#stacked(batch, stack, code, outcome); });
     this.#step('case');
     this.#closeIfFull();
+  }
+
+  /** The deferred stacking of one case has committed, or was refused (then it comes off the count). */
+  #stacked(batch: PalletStationBatch, stack: { id: number | null; cases: string[] }, code: string, outcome: DeferredOutcome<void>): void {
+    if (outcome.ok) return;
+    const at = stack.cases.indexOf(code);
+    if (at >= 0) stack.cases.splice(at, 1);
+    const error = outcome.error;
+    if (error instanceof StoreError && (error.code === 'CONFLICT' || error.code === 'INVALID_STATE')) { this.#refuse(batch, code, error); this.#o.onChange?.(); return; }
+    this.#databaseError(error);
   }
 
   /** A case that cannot go on this pallet: recorded as a pallet-station reject, and the operator takes it off. */
@@ -256,21 +278,40 @@ export class PalletStation {
     const stack = this.#stack;
     if (batch === null || stack === null) throw new StationBugError('pallet close without a batch or stack');
     this.#step('close');
+    const first = await this.#firstPalletCode(batch, stack, actor, short !== undefined);
+    if (first === null) {
+      // A case of this pallet was refused as its write committed (its reject is recorded): not full any more.
+      this.#step('give-up');
+      for (const c of this.#held.splice(0)) this.#onCase(c);
+      this.#closeIfFull();
+      return { kind: 'failed', detail: '垛上的箱被拒收，继续组垛 (a case of the pallet was refused; stacking goes on)' };
+    }
+    if (first.kind === 'halted') return { kind: 'failed', detail: first.detail };
+    let firstUsed = false;
+    const stackId = stack.id;
+    if (stackId === null) throw new StationBugError('pallet code allocated for a stack that was never opened');
     const label = await printAndVerifyLabel({
       printer: this.#o.printer, verifier: this.#o.verifier, verifyTimeoutMs: this.#o.verifyTimeoutMs, attempts: this.#o.labelAttempts ?? 3,
       log: this.#o.log, words: PALLET_LABEL_WORDS,
-      logFields: (code, _attempt, why) => ({ stackId: stack.id, palletCode: code, why }),
-      jobId: (attempt) => `pallet-stack-${stack.id}-${attempt}`,
+      logFields: (code, _attempt, why) => ({ stackId, palletCode: code, why }),
+      jobId: (attempt) => `pallet-stack-${stackId}-${attempt}`,
       beforeAttempt: () => {
         if (this.#o.disk.ok()) return null;
         this.#halt('disk-low', '磁盘空间不足 (disk nearly full)');
         return 'disk nearly full';
       },
-      allocate: () => this.#allocatePalletCode(batch, actor),
+      allocate: () => {
+        if (firstUsed) return this.#allocatePalletCode(batch, actor);
+        firstUsed = true;
+        return first;
+      },
       voidCode: (code, reason) => this.#voidLabel(code, reason),
       step: (step) => { if (step !== 'allocated') this.#step(step); },
       closed: () => this.#closed,
     });
+    // The loop ended before it printed anything (printer not ready, disk low): the code allocated ahead is voided
+    // now, not left for the restart's recovery (it was never on paper, but the rule is the same).
+    if (!firstUsed && !this.#voidLabel(first.code, '垛码未打印即作废 (pallet code voided before printing)')) return { kind: 'failed', detail: 'database error' };
     if (label.kind === 'halted') return { kind: 'failed', detail: label.detail };
     if (label.kind === 'failed') {
       const detail = label.failures.join('; ');
@@ -282,7 +323,7 @@ export class PalletStation {
     let committed;
     try {
       committed = commitPallet(this.#o.db, {
-        batchId: batch.id, palletCode: code, stackId: stack.id, at: this.#now(), actor, epcis: this.#o.epcis, ...(short === undefined ? {} : { short }),
+        batchId: batch.id, palletCode: code, stackId, at: this.#now(), actor, epcis: this.#o.epcis, ...(short === undefined ? {} : { short }),
       });
     } catch (error) {
       this.#databaseError(error);
@@ -297,6 +338,25 @@ export class PalletStation {
     const held = this.#held.splice(0);
     for (const c of held) this.#onCase(c);
     return { kind: 'committed', palletCode: code, cases: committed.cases, short: committed.short };
+  }
+
+  /**
+   * The first pallet code of a label, allocated in a deferred write behind the pallet's own deferred stackings, so
+   * it rides on the next decision's commit (one fsync less per pallet) and sees their outcome: null when the stack
+   * in the database no longer has the cases the close counted on (one was refused).
+   */
+  #firstPalletCode(batch: PalletStationBatch, stack: { id: number | null; cases: string[] }, actor: string, short: boolean): Promise<Extract<LabelAllocation, { kind: 'code' }> | { kind: 'halted'; detail: string } | null> {
+    return new Promise((resolve) => {
+      this.#o.writes.defer(() => {
+        const need = short ? 1 : batch.casesPerPallet;
+        if (stack.id === null || getPalletStack(this.#o.db, stack.id).cases.length < need) return null;
+        return allocatePalletCode(this.#o.db, batch.id, { actor }).code;
+      }, (outcome) => {
+        if (outcome.ok) { resolve(outcome.value === null ? null : { kind: 'code', code: outcome.value }); return; }
+        this.#databaseError(outcome.error);
+        resolve({ kind: 'halted', detail: errorText(outcome.error) });
+      });
+    });
   }
 
   /** Any database error allocating the pallet code halts the station. */
@@ -327,6 +387,7 @@ export class PalletStation {
   async close(): Promise<void> {
     this.#closed = true;
     this.#sub.dispose();
+    this.#o.writes.flush();
     await this.idle();
   }
 }

@@ -147,9 +147,13 @@ export async function startTestLine(options: LineOptions = {}): Promise<TestLine
       const refused = line.station.status().alarms.length;
       palletFeed.items.push([caseCode]);
       palletReader.fire();
+      // Counted at once; stored (or refused) when the deferred write commits with the next decision or alone.
+      const stored = line.station.store.db.prepare('SELECT 1 FROM pallet_stack_cases WHERE case_code = ?').pluck();
       await waitFor('the pallet station to take the case', () => {
         const p = line.station.status().palletStation;
-        return (p?.cases ?? 0) + (p?.pallets ?? 0) * 1000 + (p?.held ?? 0) !== before || line.station.status().alarms.length !== refused;
+        if (line.station.status().alarms.length !== refused) return true;
+        if ((p?.cases ?? 0) + (p?.pallets ?? 0) * 1000 + (p?.held ?? 0) === before) return false;
+        return (p?.held ?? 0) > 0 || stored.get(caseCode) !== undefined || (p?.pallets ?? 0) * 1000 > before;
       });
     },
     async restart() {
