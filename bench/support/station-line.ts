@@ -27,7 +27,7 @@ import { seededRandom } from '../../edge/demo/seeded-random.ts';
 import { peakRssMiB } from './results.ts';
 
 export type ParentMessage =
-  | { readonly t: 'run'; readonly caps: string[]; readonly cases: string[]; readonly unitsPerCase: number; readonly rate: number; readonly limit: number; readonly faults: FaultRates; readonly seed: number }
+  | { readonly t: 'run'; readonly caps: string[]; readonly cases: string[]; readonly unitsPerCase: number; readonly rate: number; readonly limit: number; readonly faults: FaultRates; readonly seed: number; readonly selfDecide?: boolean }
   | { readonly t: 'decided'; readonly accepted: readonly string[]; readonly settled: readonly string[] }
   | { readonly t: 'stop' };
 
@@ -54,10 +54,25 @@ const subs = [
 const plc = devices.plc.plc;
 const map = plc.map.holding;
 const original = plc.afterHoldingWrite.bind(plc);
+/**
+ * selfDecide (the station runs as its own `wuma station` process, which tells no one its decisions): the n-th
+ * accept or reject pulse belongs to the n-th case the conveyor fed, so the line settles cases itself.
+ */
+let selfDecide = false;
+const fedCases: string[] = [];
+let decidedCases = 0;
 plc.afterHoldingWrite = (start, count, before) => {
   original(start, count, before);
   const touched = (a: number): boolean => a >= start && a < start + count;
-  if (touched(map.acceptPulse) || touched(map.rejectPulse)) decisions.push(performance.now());
+  const accept = touched(map.acceptPulse);
+  if (accept || touched(map.rejectPulse)) {
+    decisions.push(performance.now());
+    if (selfDecide) {
+      const code = fedCases[decidedCases];
+      decidedCases += 1;
+      if (code !== undefined) onDecided(accept ? [code] : [], accept ? [] : [code]);
+    }
+  }
 };
 let conveyor: Conveyor | null = null;
 
@@ -77,15 +92,28 @@ function feedPallet(): void {
   palletTimer = setTimeout(feedPallet, palletGapMs);
 }
 
+function onDecided(accepted: readonly string[], settled: readonly string[]): void {
+  for (const code of accepted) {
+    conveyor?.accepted(code);
+    toPallet.push(code);
+  }
+  if (palletTimer === null) feedPallet();
+  for (const code of settled) conveyor?.settled(code);
+}
+
 process.on('message', (raw) => {
   const m = raw as ParentMessage;
   switch (m.t) {
     case 'run': {
       const dice = seededRandom(m.seed);
+      selfDecide = m.selfDecide === true;
+      const stock = new LineStock(m.caps, m.cases);
+      const takeCase = stock.takeCase.bind(stock);
+      stock.takeCase = () => { const code = takeCase(); if (code !== null) fedCases.push(code); return code; };
       palletGapMs = 500 / m.rate;
       conveyor = new Conveyor({
         camera: devices.cameraFeed, caseReader: devices.caseFeed, trigger: () => { plc.advanceTrigger(1); },
-        stock: new LineStock(m.caps, m.cases), unitsPerCase: m.unitsPerCase, rate: m.rate, faults: m.faults, limit: m.limit, random: dice,
+        stock, unitsPerCase: m.unitsPerCase, rate: m.rate, faults: m.faults, limit: m.limit, random: dice,
         foreignCode: () => generateCode(DEFAULT_PROFILES['cap-outer'], webCryptoRandom),
       });
       const running = conveyor;
@@ -94,12 +122,7 @@ process.on('message', (raw) => {
       break;
     }
     case 'decided':
-      for (const code of m.accepted) {
-        conveyor?.accepted(code);
-        toPallet.push(code);
-      }
-      if (palletTimer === null) feedPallet();
-      for (const code of m.settled) conveyor?.settled(code);
+      onDecided(m.accepted, m.settled);
       break;
     case 'stop': {
       conveyor?.stop();
