@@ -79,7 +79,7 @@ function stats(samples: readonly number[]): Stats {
 }
 const median = (xs: readonly number[]): number => { const s = [...xs].sort((a, b) => a - b); return s.length === 0 ? Number.NaN : ((s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2); };
 const sleep = (t: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, t); });
-const CLI = join(import.meta.dirname, '..', 'edge', 'cli', 'main.ts');
+const CLI = join(import.meta.dirname, '..', 'bin', 'wuma.js');
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 /** utime + stime of a process, all threads, ms (/proc/<pid>/stat fields 14 and 15). */
 function cpuMs(pid: number): number {

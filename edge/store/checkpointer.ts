@@ -22,7 +22,11 @@ export class Checkpointer {
    *   `intervalMs`, so on a busy line every checkpoint comes from a nudge, between two commits).
    */
   constructor(path: string, intervalMs: number, minGapMs = Math.round(intervalMs * 0.8)) {
-    this.#worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), { workerData: { path, intervalMs, minGapMs } });
+    this.#worker = new Worker(new URL('./checkpoint-worker.ts', import.meta.url), {
+      workerData: { path, intervalMs, minGapMs },
+      // The worker only runs PRAGMA wal_checkpoint: a small young generation keeps its isolate small (issue 12).
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    });
     this.#worker.unref();
     this.#worker.on('message', (msg: { type: string; log?: number; checkpointed?: number; message?: string }) => {
       if (msg.type === 'checkpointed') {

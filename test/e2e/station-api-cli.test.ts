@@ -38,7 +38,7 @@ describe('wuma station serves the local API', () => {
     writeFileSync(config, JSON.stringify({ station: { id: 'S9', line: 'L9' }, database: db, api: { host: '127.0.0.1', port: 1 } }));
     const tokenFile = dir.file('api-token');
     const spawnedAt = Date.now();
-    child = spawn(NODE, [`${ROOT}edge/cli/main.ts`, 'station', '--config', config, '--api-port', '0', '--api-token-file', tokenFile, '--json'],
+    child = spawn(NODE, [`${ROOT}bin/wuma.js`, 'station', '--config', config, '--api-port', '0', '--api-token-file', tokenFile, '--json'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_NO_WARNINGS: '1' } });
     let out = '';
     let err = '';
@@ -53,6 +53,8 @@ describe('wuma station serves the local API', () => {
     // Process start → serving, whole ms; bounded by the wall time this test has spent since the spawn.
     expect(Number.isInteger(started.readyMs) && started.readyMs > 0 && started.readyMs <= Date.now() - spawnedAt).toBe(true);
     expect(started.ok).toBe(true);
+    // bin/wuma.js replaced itself (same pid) with the lean young generation the station runs with (issue 12).
+    expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=2');
     expect(started.api.port).toBeGreaterThan(1); // --api-port wins over config api.port
     expect(started.api.tokenFile).toBe(tokenFile);
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
