@@ -34,6 +34,9 @@ describe('wuma demo', () => {
     expect(first.code, first.stderr).toBe(0);
     const s = first.json<DemoSummary>();
     expect(s).toMatchObject({ ok: true, resumed: false, end: 'limit', fed: 150, decided: 150, verify: { ok: true, failed: [] }, reconciliationBalanced: true });
+    // Ready time (process start → deciding and serving; in-process here, so bounded by this worker's uptime).
+    const readyMs = (s as DemoSummary & { readyMs?: unknown }).readyMs;
+    expect(typeof readyMs === 'number' && Number.isInteger(readyMs) && readyMs > 0 && readyMs <= performance.now()).toBe(true);
     const planned = s.faultsPlanned;
     expect(s.cases.good).toBe(planned.none);
     expect(s.cases.rejected).toBe(150 - planned.none);

@@ -187,12 +187,14 @@ export const command: CommandSpec = {
       if (failure !== undefined) throw failure;
       throw new CommandFailure(`本地接口启动失败 (local API failed to start): ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Process start → the line decides and the UI serves (issue 12's ready time, as `wuma station` prints it).
+    const readyMs = Math.round(performance.now());
     if (ack) ctx.stdout.write('READY\n');
     if (!ctx.json) {
       const d = demo.devices.ports;
       const b = demo.line.batch;
       const batchText = b === null ? '等待操作员在界面上开始批次 (waiting for the operator to start a batch in the UI)' : `批次 ${b.id} ${b.lot}`;
-      ctx.print(`演示线已启动 (demo line running): ${batchText}，${rate} 箱/秒，${cases === null ? '按 Ctrl+C 停止 (Ctrl+C stops it)' : `共 ${cases} 箱`}`);
+      ctx.print(`演示线已启动 (demo line running, ready in ${readyMs} ms): ${batchText}，${rate} 箱/秒，${cases === null ? '按 Ctrl+C 停止 (Ctrl+C stops it)' : `共 ${cases} 箱`}`);
       ctx.print(`  模拟设备 (emulators on 127.0.0.1): 相机 camera :${d.camera}  箱码 case reader :${d.caseReader}  垛读码 pallet reader :${d.palletReader}  打印机 ZPL printer :${d.printer}  复核 verifier :${d.verifier}  PLC Modbus :${d.plc}`);
       if (demo.receiver !== null) ctx.print(`  EPCIS 接收端 (receiver): ${demo.receiver.url}`);
       if (api !== null) {
@@ -220,7 +222,7 @@ export const command: CommandSpec = {
     if (live) ctx.stdout.write('\n');
     await api?.close();
     const summary = await demo.stop();
-    if (ctx.json) ctx.printJson(summary);
+    if (ctx.json) ctx.printJson({ ...summary, readyMs });
     else {
       if (signal !== null) ctx.print(`已停止 (stopped on ${signal})`);
       printSummary(ctx, summary);
