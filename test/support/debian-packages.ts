@@ -24,7 +24,7 @@ export function readPackageList(path = PACKAGE_LIST): string[] {
  * for program names and absolute paths, so a new peer cannot be used without being named here.
  */
 export const TEST_PEERS = {
-  programs: ['socat', 'zbarimg', 'dmtxread', 'ZXingReader', 'mbpoll', 'pdftotext', '/usr/bin/chromium', '/usr/bin/python3', 'flock', 'dpkg', 'dpkg-query', 'apt-cache', 'runuser'],
+  programs: ['socat', 'zbarimg', 'dmtxread', 'ZXingReader', 'mbpoll', 'pdftotext', '/usr/bin/chromium', '/usr/bin/python3', 'flock', 'dpkg', 'dpkg-query', 'apt-cache', 'runuser', 'strace'],
   pythonPeers: ['test/support/pymodbus-server.py'],
   files: ['/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc', '/usr/lib/postgresql/15/bin/initdb', '/usr/lib/postgresql/15/bin/pg_ctl'],
 } as const;
