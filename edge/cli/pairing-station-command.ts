@@ -5,17 +5,23 @@ import { writeTokenFile } from '../api/token-file.ts';
 import { startPairingUi, type PairingUi } from '../pairing/pairing-ui.ts';
 import { CommandFailure } from './errors.ts';
 import { ConfigError } from '../config/load-config.ts';
-import { parsePairingConfig, type PairingConfig } from '../config/pairing-config.ts';
+import { pairingSourceKind, parsePairingConfig, type PairingConfig } from '../config/pairing-config.ts';
 import { startPairingStation } from '../pairing/pairing-runtime.ts';
-import { describeDevice, plcConfigOf, readerConfigOf } from '../station/device-config.ts';
+import { describeDevice, plcConfigOf, printerConfigOf, readerConfigOf } from '../station/device-config.ts';
 import { createLogger } from '../station/logger.ts';
 
 function summary(config: PairingConfig): Record<string, unknown> {
+  const p = config.pairing;
+  const device = (name: 'innerReader' | 'outerReader' | 'camera' | 'outerPrinter'): Record<string, string> => {
+    const d = p[name];
+    return d === undefined ? {} : { [name]: describeDevice(d) };
+  };
   return {
     mode: 'pairing', station: config.station, database: config.database,
     pairing: {
-      innerPackage: config.pairing.innerPackage, outerPackage: config.pairing.outerPackage,
-      innerReader: describeDevice(config.pairing.innerReader), outerReader: describeDevice(config.pairing.outerReader), readTimeoutMs: config.pairing.readTimeoutMs,
+      innerPackage: p.innerPackage, outerPackage: p.outerPackage, sources: pairingSourceKind(p),
+      ...device('innerReader'), ...device('outerReader'), ...device('camera'), ...device('outerPrinter'),
+      readTimeoutMs: p.readTimeoutMs, ...(p.outerPrinter === undefined ? {} : { printConfirmTimeoutMs: p.printConfirmTimeoutMs }),
     },
     plc: { driver: config.plc.driver, address: config.plc.tcp ?? config.plc.serial ?? config.plc.opcua ?? null, rejectConfirmTimeoutMs: config.plc.rejectConfirmTimeoutMs },
   };
@@ -30,8 +36,11 @@ export async function runPairingStationCommand(ctx: CommandContext, args: Parsed
   let config: PairingConfig;
   try {
     config = parsePairingConfig(raw, file);
-    readerConfigOf('pairing.innerReader', config.pairing.innerReader, config.pairing.readTimeoutMs);
-    readerConfigOf('pairing.outerReader', config.pairing.outerReader, config.pairing.readTimeoutMs);
+    for (const name of ['innerReader', 'outerReader', 'camera'] as const) {
+      const d = config.pairing[name];
+      if (d !== undefined) readerConfigOf(`pairing.${name}`, d, config.pairing.readTimeoutMs);
+    }
+    if (config.pairing.outerPrinter !== undefined) printerConfigOf('pairing.outerPrinter', config.pairing.outerPrinter);
     plcConfigOf(config.plc);
   } catch (error) {
     if (error instanceof ConfigError) throw new CommandFailure(error.message, { errors: error.errors });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { ConfigError, loadConfig } from './load-config.ts';
-import { configMode, loadPairingConfig, parsePairingConfig } from './pairing-config.ts';
+import { configMode, loadPairingConfig, pairingSourceKind, parsePairingConfig } from './pairing-config.ts';
 import { readConfigJson } from './load-config.ts';
 
 let dir: TempDir;
@@ -51,6 +51,22 @@ describe('pairing config', () => {
     const { plc: _plc, ...noPlc } = good;
     expect(errorsOf(noPlc)).toEqual([{ path: 'plc', message: expect.stringMatching(/缺少必填项/) }]);
     expect(errorsOf({ ...good, plc: { driver: 'modbus-tcp', tcp: 'plc-no-port' } }).map((e) => e.path)).toEqual(['plc.tcp']);
+  });
+
+  it('one camera, or an inner reader with a printer of the outer code, instead of two readers; mixes are named', () => {
+    const { innerReader, outerReader } = good.pairing;
+    const base = { innerPackage: good.pairing.innerPackage, outerPackage: good.pairing.outerPackage };
+    const camera = parsePairingConfig({ ...good, pairing: { ...base, camera: { driver: 'keyence', tcp: '127.0.0.1:9004' } } });
+    expect(pairingSourceKind(camera.pairing)).toBe('one-camera');
+    const print = parsePairingConfig({ ...good, pairing: { ...base, innerReader, outerPrinter: { driver: 'videojet', tcp: '127.0.0.1:3001' } } });
+    expect(pairingSourceKind(print.pairing)).toBe('print');
+    expect(print.pairing.printConfirmTimeoutMs).toBe(2000);
+    expect(pairingSourceKind(parsePairingConfig(good).pairing)).toBe('two-readers');
+    expect(errorsOf({ ...good, pairing: { ...good.pairing, camera: { driver: 'keyence', tcp: '127.0.0.1:9004' } } })).toEqual([{ path: 'pairing.innerReader', message: expect.stringMatching(/单相机模式/) }]);
+    expect(errorsOf({ ...good, pairing: { ...good.pairing, outerPrinter: { driver: 'zpl', tcp: '127.0.0.1:9100' } } })).toEqual([{ path: 'pairing.outerReader', message: expect.stringMatching(/打印外码模式/) }]);
+    expect(errorsOf({ ...good, pairing: { ...base, outerReader } })).toEqual([{ path: 'pairing.innerReader', message: expect.stringMatching(/缺少必填项/) }]);
+    expect(errorsOf({ ...good, pairing: { ...base, innerReader } })).toEqual([{ path: 'pairing.outerReader', message: expect.stringMatching(/缺少必填项/) }]);
+    expect(errorsOf({ ...good, pairing: { ...base, innerReader, outerPrinter: { driver: 'zpl', tcp: '127.0.0.1:9100' }, printConfirmTimeoutMs: 10 } }).map((e) => e.path)).toEqual(['pairing.printConfirmTimeoutMs']);
   });
 
   it('a pairing config given to the line loader is refused, not half-read', () => {

@@ -16,7 +16,7 @@ describe('wuma demo --mode pairing', () => {
     expect(s.wrongExamples).toEqual([]);
     expect(s.ok).toBe(true);
     for (const f of ['one-side', 'double-print', 'slipped', 'foreign'] as const) expect(s.faultsPlanned[f]).toBeGreaterThan(0);
-    expect(s.counts.byReason).toEqual({ 'one-side': s.faultsPlanned['one-side'], duplicate: s.faultsPlanned['double-print'], slipped: s.faultsPlanned.slipped, foreign: s.faultsPlanned.foreign, 'already-paired': 0 });
+    expect(s.counts.byReason).toEqual({ 'one-side': s.faultsPlanned['one-side'], duplicate: s.faultsPlanned['double-print'], slipped: s.faultsPlanned.slipped, foreign: s.faultsPlanned.foreign, 'already-paired': 0, 'print-failed': 0 });
     expect(s.brandImport).toMatchObject({ ok: true, stored: s.counts.paired, cameraVerified: s.counts.paired });
     const brand = openStore(`${dir.path}/brand.db`, { checkpointer: false });
     try {

@@ -165,7 +165,9 @@ export async function runPairingDemo(o: PairingDemoOptions): Promise<PairingDemo
     let pending: ((o: PairingItemOutcome) => void) | null = null;
     running.station.onOutcome((x) => { pending?.(x); });
     const stray = (reader: 'inner' | 'outer'): Promise<void> => new Promise((resolve) => {
-      const sub = running.readers[reader].onRead((r) => { if (r.trigger.source === 'external') { sub.dispose(); resolve(); } });
+      const device = running.readers[reader];
+      if (device === undefined) throw new Error(`演示线缺少读码器 ${reader} (demo line has no ${reader} reader)`);
+      const sub = device.onRead((r) => { if (r.trigger.source === 'external') { sub.dispose(); resolve(); } });
     });
     for (let i = 0; i < o.items; i += 1) {
       const dice = random();

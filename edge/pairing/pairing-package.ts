@@ -118,6 +118,7 @@ export interface PairingImportOutcome {
 }
 
 const LINE = /^(P|W|S)\t/;
+const V1_REASONS: readonly PairingWasteReason[] = ['one-side', 'duplicate', 'foreign', 'already-paired', 'slipped'];
 
 function parseHeader(text: string, issues: IssueCollector): PairingManifest | null {
   const prefix = `${PAIRING_MAGIC} ${PAIRING_VERSION} `;
@@ -141,8 +142,11 @@ function parseHeader(text: string, issues: IssueCollector): PairingManifest | nu
   if (m['innerKind'] !== 'cap-inner' && m['innerKind'] !== 'case-inner') return bad('innerKind');
   for (const f of ['pairs', 'waste'] as const) if (typeof m[f] !== 'number' || !Number.isSafeInteger(m[f]) || (m[f] as number) < 0) return bad(f);
   const br = (typeof m['byReason'] === 'object' && m['byReason'] !== null ? m['byReason'] : null) as Record<string, unknown> | null;
-  if (br === null || PAIRING_WASTE_REASONS.some((r) => typeof br[r] !== 'number')) return bad('byReason');
-  return m as unknown as PairingManifest;
+  // The reasons of the first pairing stations are required; a reason added later (print-failed) may be absent
+  // from an older station's manifest and counts 0 then.
+  if (br === null || V1_REASONS.some((r) => typeof br[r] !== 'number') || PAIRING_WASTE_REASONS.some((r) => br[r] !== undefined && typeof br[r] !== 'number')) return bad('byReason');
+  const byReason = Object.fromEntries(PAIRING_WASTE_REASONS.map((r) => [r, (br[r] as number | undefined) ?? 0]));
+  return { ...m, byReason } as unknown as PairingManifest;
 }
 
 /**

@@ -37,7 +37,7 @@ const itemCount = () => store.db.prepare('SELECT count(*) FROM pairing_items').p
 describe('commitPairingItem', () => {
   it('a clean item is one pair on both code rows (available → printed) and one item row', () => {
     const r = item(m.inner[0]!, m.outer[0]!);
-    expect(r).toEqual({ seq: 1, verdict: { kind: 'pair' }, voided: 0 });
+    expect(r).toEqual({ seq: 1, verdict: { kind: 'pair' }, voided: 0, outboxId: null });
     expect(code(m.inner[0]!)).toEqual({ status: 1, pair: m.outer[0] });
     expect(code(m.outer[0]!)).toEqual({ status: 1, pair: m.inner[0] });
     expect(pairingCounts(store.db, run.id)).toMatchObject({ items: 1, paired: 1, waste: 0 });
@@ -60,7 +60,7 @@ describe('commitPairingItem', () => {
     expect(item(m.inner[4]!, m.outer[4]!, 7).verdict).toEqual({ kind: 'waste', reason: 'already-paired' });
     expect(code(m.inner[4]!)).toEqual({ status: 0, pair: m.outer[9] });
     expect(pairingCounts(store.db, run.id)).toEqual({
-      items: 6, paired: 1, waste: 5, byReason: { 'one-side': 1, duplicate: 1, foreign: 1, 'already-paired': 1, slipped: 1 },
+      items: 6, paired: 1, waste: 5, byReason: { 'one-side': 1, duplicate: 1, foreign: 1, 'already-paired': 1, slipped: 1, 'print-failed': 0 },
     });
     expect(store.db.prepare('SELECT seq, outcome, reason FROM pairing_items ORDER BY seq').all().map((r) => (r as { reason: string | null }).reason))
       .toEqual([null, 'one-side', 'duplicate', 'foreign', 'slipped', 'already-paired']);

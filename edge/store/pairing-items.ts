@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { kindFromInt, type CodeKind } from '../domain/kinds.ts';
+import type { EpcisContext, LineCodeKind } from '../../sync/index.ts';
+import { kindFromInt, kindToInt, type CodeKind } from '../domain/kinds.ts';
 import { maskCode } from '../domain/mask.ts';
 import { appendAudit } from './audit.ts';
+import { writeFact } from './case-commit.ts';
 import { StoreError } from './errors.ts';
 import type { Db } from './open.ts';
 import { perConnection } from './statement-cache.ts';
 
 /**
  * Why an item of the pairing line goes to waste (排废, issue 15). The closed set is the schema's CHECK on
- * `pairing_items.reason` (migration 0006); edge/pairing/pairing-reason.ts gives the labels and PLC numbers.
+ * `pairing_items.reason` (migrations 0006, 0007); edge/pairing/pairing-reason.ts gives the labels and PLC numbers.
+ * `print-failed` (0007): the station's printer did not confirm the outer code it was given for the item.
  */
-export const PAIRING_WASTE_REASONS = ['one-side', 'duplicate', 'foreign', 'already-paired', 'slipped'] as const;
+export const PAIRING_WASTE_REASONS = ['one-side', 'duplicate', 'foreign', 'already-paired', 'slipped', 'print-failed'] as const;
 export type PairingWasteReason = (typeof PAIRING_WASTE_REASONS)[number];
 
 /** Same-level pairs (同级关联): inner kind → its outer kind. */
@@ -53,6 +56,11 @@ export interface PairingItemInput {
   readonly outer: PairingSide;
   /** Milliseconds since the epoch of the decision. */
   readonly at: number;
+  /**
+   * EPCIS context of the station: a pair is frozen as an AssociationEvent (parentID = outer, childEPCs = [inner],
+   * sync/epcis/map-fact.ts `pairing`) into the outbox in the pair's own transaction. Absent: no event (store tests).
+   */
+  readonly epcis?: EpcisContext;
 }
 
 export type PairingVerdict = { readonly kind: 'pair' } | { readonly kind: 'waste'; readonly reason: PairingWasteReason };
@@ -65,6 +73,8 @@ export interface PairingItemCommitted {
   readonly verdict: PairingVerdict;
   /** Codes of a waste item voided here because no other item holds them (fresh codes of the run's packages). */
   readonly voided: number;
+  /** Outbox row of the pair's AssociationEvent; null for waste or without an EPCIS context. */
+  readonly outboxId: number | null;
 }
 
 interface RunRow {
@@ -191,7 +201,8 @@ const statementsOf = perConnection((db: Db): ItemStatements => {
   const code = db.prepare('SELECT kind, package_id, status, pair FROM codes WHERE code = ?');
   const seenInner = db.prepare('SELECT 1 FROM pairing_items WHERE inner = ? LIMIT 1').pluck();
   const seenOuter = db.prepare('SELECT 1 FROM pairing_items WHERE outer = ? LIMIT 1').pluck();
-  const run = db.prepare(`SELECT state, inner_package_id, outer_package_id FROM pairing_runs WHERE id = ?`);
+  const run = db.prepare(`SELECT r.state, r.inner_package_id, r.outer_package_id, pi.kind AS inner_kind, po.kind AS outer_kind
+    FROM pairing_runs r JOIN code_packages pi ON pi.id = r.inner_package_id JOIN code_packages po ON po.id = r.outer_package_id WHERE r.id = ?`);
   const nextSeq = db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM pairing_items WHERE run_id = ?').pluck();
   const insert = db.prepare(`INSERT INTO pairing_items (run_id, seq, at, outcome, reason, inner, outer, inner_counter, outer_counter)
     VALUES (@runId, @seq, @at, @outcome, @reason, @inner, @outer, @innerCounter, @outerCounter)`);
@@ -203,7 +214,7 @@ const statementsOf = perConnection((db: Db): ItemStatements => {
     return { kind: kindFromInt(row.kind), packageId: row.package_id, status: row.status, pair: row.pair, seen: seenInner.get(c) !== undefined || seenOuter.get(c) !== undefined };
   };
   const tx = db.transaction((input: PairingItemInput, decide: PairingDecide): PairingItemCommitted => {
-    const r = run.get(input.runId) as { state: string; inner_package_id: number; outer_package_id: number } | undefined;
+    const r = run.get(input.runId) as { state: string; inner_package_id: number; outer_package_id: number; inner_kind: number; outer_kind: number } | undefined;
     if (r === undefined) throw new StoreError('NOT_FOUND', `配对任务 ${input.runId} 不存在 (pairing run not found)`);
     if (r.state !== 'running') throw new StoreError('INVALID_STATE', `配对任务 ${input.runId} 已结束，不能再记录 (pairing run is closed)`);
     const innerFacts = input.inner.code === null ? null : facts(input.inner.code);
@@ -211,6 +222,8 @@ const statementsOf = perConnection((db: Db): ItemStatements => {
     const verdict = decide({ inner: innerFacts, outer: outerFacts });
     const seq = nextSeq.get(input.runId) as number;
     let voided = 0;
+    let outboxId: number | null = null;
+    const iso = new Date(input.at).toISOString();
     if (verdict.kind === 'pair') {
       const inner = input.inner.code;
       const outer = input.outer.code;
@@ -219,6 +232,13 @@ const statementsOf = perConnection((db: Db): ItemStatements => {
       const a = setPair.run({ code: inner, pair: outer }).changes;
       const b = setPair.run({ code: outer, pair: inner }).changes;
       if (a !== 1 || b !== 1) throw new StoreError('CONFLICT', `码 ${maskCode(inner)} / ${outer} 在决定期间已被关联 (a code was paired meanwhile)`);
+      if (input.epcis !== undefined) {
+        // Inner codes go to headquarters in full, as the line's cap-inner commissioning events carry them
+        // (case-commit.ts): the outbox is the brand's data; logs and errors mask them (mapFact does).
+        outboxId = writeFact(db, {
+          type: 'pairing', time: input.at, outerKind: kindFromInt(r.outer_kind) as LineCodeKind, outer, innerKind: kindFromInt(r.inner_kind) as LineCodeKind, inner: [inner],
+        }, input.epcis, { at: iso });
+      }
     } else {
       // Waste: a code read on this item and held by no other item is voided (DESIGN §4: it may be on a cap that
       // goes to the shredder, it must never pay out). Codes an earlier item holds (重码) are left to that item.
@@ -227,11 +247,11 @@ const statementsOf = perConnection((db: Db): ItemStatements => {
       }
     }
     insert.run({
-      runId: input.runId, seq, at: new Date(input.at).toISOString(), outcome: verdict.kind === 'pair' ? 'paired' : 'waste',
+      runId: input.runId, seq, at: iso, outcome: verdict.kind === 'pair' ? 'paired' : 'waste',
       reason: verdict.kind === 'pair' ? null : verdict.reason, inner: input.inner.code, outer: input.outer.code,
       innerCounter: input.inner.counter, outerCounter: input.outer.counter,
     });
-    return { seq, verdict, voided };
+    return { seq, verdict, voided, outboxId };
   });
   return { facts, commit: (input, decide) => tx.immediate(input, decide) };
 });
@@ -269,5 +289,60 @@ export function markPairingExported(db: Db, runId: number, sha256: string, actor
     const at = new Date().toISOString();
     db.prepare('UPDATE pairing_runs SET exported_at = ?, export_sha256 = ? WHERE id = ?').run(at, sha256, runId);
     appendAudit(db, { actor, action: 'pairing.export', subject: String(runId), at, detail: { file, sha256, ...pairingCounts(db, runId) } });
+  }).immediate();
+}
+
+/** The kind of a code as stored (immutable once imported), or null when the code is not in the database. */
+export function pairingCodeKind(db: Db, code: string): CodeKind | null {
+  const kind = kindStatement(db).get(code) as number | undefined;
+  return kind === undefined ? null : kindFromInt(kind);
+}
+const kindStatement = perConnection((db: Db) => db.prepare('SELECT kind FROM codes WHERE code = ?').pluck());
+
+export type PairingAllocation = { readonly kind: 'code'; readonly code: string } | { readonly kind: 'none'; readonly why: string };
+
+const allocator = perConnection((db: Db) => {
+  const run = db.prepare(`SELECT state, outer_package_id FROM pairing_runs WHERE id = ?`);
+  const free = db.prepare(`SELECT code FROM codes INDEXED BY codes_pairing_free
+    WHERE package_id = @pkg AND kind IN (2, 4) AND kind = @kind AND status IN (0, 1) AND pair IS NULL
+      AND NOT EXISTS (SELECT 1 FROM pairing_allocations a WHERE a.code = codes.code)
+      AND NOT EXISTS (SELECT 1 FROM pairing_items i WHERE i.outer = codes.code)
+    LIMIT 1`).pluck();
+  const insert = db.prepare('INSERT INTO pairing_allocations (code, run_id, allocated_at) VALUES (?, ?, ?)');
+  return db.transaction((runId: number, kind: CodeKind, at: string): PairingAllocation => {
+    const r = run.get(runId) as { state: string; outer_package_id: number } | undefined;
+    if (r === undefined) throw new StoreError('NOT_FOUND', `配对任务 ${runId} 不存在 (pairing run not found)`);
+    if (r.state !== 'running') throw new StoreError('INVALID_STATE', `配对任务 ${runId} 已结束，不能再分配外码 (pairing run is closed)`);
+    const code = free.get({ pkg: r.outer_package_id, kind: kindToInt(kind) }) as string | undefined;
+    if (code === undefined) return { kind: 'none', why: '外码码包中没有可用的码，请导入新的外码码包 (no free outer code left in the package)' };
+    insert.run(code, runId, at);
+    return { kind: 'code', code };
+  });
+});
+
+/**
+ * Print mode: hands out the next free outer code of the run's outer package (available or printed, unpaired, never
+ * allocated, on no item) and records the allocation in ONE durable transaction BEFORE the code goes to the printer
+ * (it may exist on a cap from then on). It then ends in the item's commit: paired, or voided with the waste row.
+ */
+export function allocatePairingOuter(db: Db, run: Pick<PairingRun, 'id' | 'outerKind'>, at = Date.now()): PairingAllocation {
+  return allocator(db).immediate(run.id, run.outerKind, new Date(at).toISOString());
+}
+
+/**
+ * After a crash in print mode: outer codes allocated for the run that neither got paired nor went into a waste row
+ * may be on a cap that left the line unrecorded — voided (DESIGN §4), one audit row. Returns how many.
+ */
+export function voidUnconfirmedPairingOuter(db: Db, runId: number, actor: string, at = Date.now()): number {
+  return db.transaction((): number => {
+    const codes = db.prepare(`SELECT a.code FROM pairing_allocations a JOIN codes c ON c.code = a.code
+      WHERE a.run_id = ? AND c.pair IS NULL AND c.status IN (0, 1) AND NOT EXISTS (SELECT 1 FROM pairing_items i WHERE i.outer = a.code)`).pluck().all(runId) as string[];
+    if (codes.length === 0) return 0;
+    const voidOne = db.prepare('UPDATE codes SET status = 8 WHERE code = ? AND pair IS NULL AND status IN (0, 1)');
+    let n = 0;
+    for (const c of codes) n += voidOne.run(c).changes;
+    const iso = new Date(at).toISOString();
+    appendAudit(db, { actor, action: 'pairing.void-unconfirmed', subject: String(runId), at: iso, detail: { codes, reason: '外码打印结果不确定（工位中断）(outer code print fate unknown: station interrupted)' } });
+    return n;
   }).immediate();
 }

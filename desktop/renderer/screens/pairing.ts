@@ -18,7 +18,7 @@ export interface PairingStatusView {
 
 /** Reason keys in the order the line staff name them, with their Chinese names (the screen is bilingual in place). */
 const REASONS: readonly (readonly [string, string])[] = [
-  ['one-side', '单面无读'], ['duplicate', '重码'], ['foreign', '码包外'], ['already-paired', '已关联'], ['slipped', '错位'],
+  ['one-side', '单面无读'], ['duplicate', '重码'], ['foreign', '码包外'], ['already-paired', '已关联'], ['slipped', '错位'], ['print-failed', '打印失败'],
 ];
 
 const STATE_ZH: Readonly<Record<string, string>> = {

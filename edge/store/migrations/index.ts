@@ -4,8 +4,9 @@ import { users } from './0003-users.ts';
 import { caseAllocation } from './0004-case-allocation.ts';
 import { oneOpenBatchPerLine } from './0005-one-open-batch-per-line.ts';
 import { pairing } from './0006-pairing.ts';
+import { pairingPrint } from './0007-pairing-print.ts';
 import type { Migration } from './migration.ts';
 
 /** All migrations in order. Append only: a released migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, station, users, caseAllocation, oneOpenBatchPerLine, pairing];
+export const MIGRATIONS: readonly Migration[] = [initial, station, users, caseAllocation, oneOpenBatchPerLine, pairing, pairingPrint];
 export type { Migration } from './migration.ts';
