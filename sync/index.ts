@@ -7,7 +7,7 @@ export { Sender } from './sender/sender.ts';
 export type { AssembleDocument, RunOptions, SenderClock, SenderOptions, SyncLog, SyncLogLevel } from './sender/sender.ts';
 export { SYNC_EVENTS, SYNC_STATES, SYNC_TRANSITIONS, nextSyncState, syncTransition } from './sender/state-machine.ts';
 export { assembleCaptureDocument } from './sender/assemble-document.ts';
-export type { LineCodeKind, LineFact, LineFactType, CommissioningFact, PackingFact, UnpackingFact, DecommissioningFact, DestroyingFact, InspectingFact, SamplingFact, PairingFact } from './epcis/line-fact.ts';
+export type { LineCodeKind, LineFact, LineFactType, CommissioningFact, PackingFact, UnpackingFact, DecommissioningFact, DestroyingFact, InspectingFact, SamplingFact, PairingFact, ShippingFact, ReceivingFact, StoringFact, KindedCode, PartyRef, BizTransactionRef } from './epcis/line-fact.ts';
 export { LINE_CODE_KINDS } from './epcis/line-fact.ts';
 export type { EpcisContext, IdentifierConfig, Gs1Form, Gs1KeyScheme } from './epcis/epcis-context.ts';
 export { parseEpcisContext } from './epcis/epcis-context.ts';

@@ -17,5 +17,8 @@ export interface EpcisEvent {
   readonly disposition?: string;
   readonly readPoint?: { readonly id: string };
   readonly bizLocation?: { readonly id: string };
+  readonly bizTransactionList?: readonly { readonly type: string; readonly bizTransaction: string }[];
+  readonly sourceList?: readonly { readonly type: string; readonly source: string }[];
+  readonly destinationList?: readonly { readonly type: string; readonly destination: string }[];
   readonly ilmd?: Readonly<Record<string, string>>;
 }

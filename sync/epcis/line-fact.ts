@@ -108,6 +108,57 @@ export interface PairingFact {
   readonly inner: readonly string[];
 }
 
+/** One code of a warehouse fact, with its kind (an epcList may mix a pallet and its cases). */
+export interface KindedCode {
+  readonly kind: LineCodeKind;
+  readonly code: string;
+}
+
+/** A source or destination (EPCIS 2.0 §7.3.5.4; CBV 2.0 §8.4 types owning_party, possessing_party, location). */
+export interface PartyRef {
+  readonly type: 'owning_party' | 'possessing_party' | 'location';
+  /** A URI: PGLN / SGLN (EPC URN or Digital Link) or a brand URI for a party without a GLN. */
+  readonly id: string;
+}
+
+/** A business transaction (CBV 2.0 §8.5): the dispatch order as despatch advice or purchase order. */
+export interface BizTransactionRef {
+  readonly type: 'desadv' | 'po';
+  /** A URI naming the document, e.g. `urn:epcglobal:cbv:bt:<GLN>:<id>` or a brand URI. */
+  readonly id: string;
+}
+
+/**
+ * What every warehouse fact shares: where it happened (the warehouse, as bizLocation; it overrides the context's,
+ * which names the plant or line) and who owns the goods before and after.
+ */
+interface WarehouseFactBase {
+  readonly time: number;
+  readonly items: readonly KindedCode[];
+  readonly bizLocation: string;
+  readonly sources: readonly PartyRef[];
+  readonly destinations: readonly PartyRef[];
+  readonly bizTransactions: readonly BizTransactionRef[];
+}
+
+/** Goods leaving for a dealer (出库): ObjectEvent OBSERVE, bizStep `shipping`, disposition `in_transit`. */
+export interface ShippingFact extends WarehouseFactBase {
+  readonly type: 'shipping';
+}
+
+/** Goods coming back from a dealer (退货): ObjectEvent OBSERVE, bizStep `receiving`, disposition `returned`. */
+export interface ReceivingFact extends WarehouseFactBase {
+  readonly type: 'receiving';
+}
+
+/**
+ * Stock moved into another warehouse (移库): ObjectEvent OBSERVE, bizStep `storing`, disposition
+ * `sellable_not_accessible` (in storage, not yet on sale), sourceList/destinationList the two locations.
+ */
+export interface StoringFact extends WarehouseFactBase {
+  readonly type: 'storing';
+}
+
 export type LineFact =
   | CommissioningFact
   | PackingFact
@@ -116,6 +167,9 @@ export type LineFact =
   | DestroyingFact
   | InspectingFact
   | SamplingFact
-  | PairingFact;
+  | PairingFact
+  | ShippingFact
+  | ReceivingFact
+  | StoringFact;
 
 export type LineFactType = LineFact['type'];

@@ -6,7 +6,7 @@ import { SyncError } from '../errors.ts';
 import type { EpcisContext } from './epcis-context.ts';
 import type { EpcisAction, EpcisEvent, EpcisEventType } from './epcis-event.ts';
 import { identifierFor } from './identifier.ts';
-import type { LineCodeKind, LineFact } from './line-fact.ts';
+import { LINE_CODE_KINDS, type LineCodeKind, type LineFact, type PartyRef, type ShippingFact } from './line-fact.ts';
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -56,6 +56,53 @@ function objectEvent(fact: LineFact & { kind: LineCodeKind; codes: readonly stri
   };
 }
 
+const URI = /^[a-z][a-z0-9+.-]*:\S+$/i;
+
+function uri(fact: LineFact, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !URI.test(value)) invalid(fact, field, `应为 URI，收到 ${JSON.stringify(value)} (must be a URI)`);
+  return value;
+}
+
+/**
+ * A warehouse fact (shipping, receiving, storing): one ObjectEvent OBSERVE over the pallet and case EPCs, at the
+ * warehouse (readPoint and bizLocation both the warehouse: the context's name the line and plant), with the business transaction,
+ * sources and destinations (EPCIS 2.0 §7.3.5.3–4, CBV 2.0 §8.4–8.5).
+ */
+function warehouseEvent(fact: LineFact & WarehouseFields, ctx: EpcisContext, bizStep: string, disposition: string): EpcisEvent {
+  const h = head(fact, ctx, 'ObjectEvent');
+  if (!Array.isArray(fact.items) || fact.items.length === 0) invalid(fact, 'items', '至少需要一个码 (needs at least one code)');
+  const epcList = fact.items.map((item, i) => {
+    if (!(LINE_CODE_KINDS as readonly string[]).includes(item.kind)) invalid(fact, `items[${i}].kind`, '未知码类 (unknown code kind)');
+    return identifierFor(ctx.identifiers, item.kind, item.code);
+  });
+  if (new Set(epcList).size !== epcList.length) invalid(fact, 'items', '含重复码 (contains duplicate codes)');
+  const bizTransactionList = fact.bizTransactions.map((t, i) => {
+    if (t.type !== 'desadv' && t.type !== 'po') invalid(fact, `bizTransactions[${i}].type`, '应为 desadv 或 po (must be desadv or po)');
+    return { type: t.type, bizTransaction: uri(fact, `bizTransactions[${i}].id`, t.id) };
+  });
+  const party = (list: readonly PartyRef[], field: string): PartyRef[] => list.map((p, i) => {
+    if (p.type !== 'owning_party' && p.type !== 'possessing_party' && p.type !== 'location') invalid(fact, `${field}[${i}].type`, '应为 owning_party、possessing_party 或 location');
+    return { type: p.type, id: uri(fact, `${field}[${i}].id`, p.id) };
+  });
+  const sources = party(fact.sources, 'sources');
+  const destinations = party(fact.destinations, 'destinations');
+  const location = uri(fact, 'bizLocation', fact.bizLocation);
+  return {
+    ...h,
+    epcList,
+    action: 'OBSERVE',
+    bizStep,
+    disposition,
+    readPoint: { id: location },
+    bizLocation: { id: location },
+    ...(bizTransactionList.length === 0 ? {} : { bizTransactionList }),
+    ...(sources.length === 0 ? {} : { sourceList: sources.map((p) => ({ type: p.type, source: p.id })) }),
+    ...(destinations.length === 0 ? {} : { destinationList: destinations.map((p) => ({ type: p.type, destination: p.id })) }),
+  };
+}
+
+type WarehouseFields = Pick<ShippingFact, 'items' | 'bizLocation' | 'sources' | 'destinations' | 'bizTransactions' | 'time'>;
+
 /** Maps one fact; throws INVALID_EVENT naming the field (codes of secret kinds masked). */
 export function mapFact(fact: LineFact, ctx: EpcisContext): EpcisEvent {
   switch (fact.type) {
@@ -99,6 +146,9 @@ export function mapFact(fact: LineFact, ctx: EpcisContext): EpcisEvent {
       const childEPCs = ids(fact, ctx, fact.innerKind, fact.inner, 'inner');
       return { ...h, parentID, childEPCs, action: 'ADD', bizStep: 'assembling', ...where(ctx) };
     }
+    case 'shipping': return warehouseEvent(fact, ctx, 'shipping', 'in_transit');
+    case 'receiving': return warehouseEvent(fact, ctx, 'receiving', 'returned');
+    case 'storing': return warehouseEvent(fact, ctx, 'storing', 'sellable_not_accessible');
     default: {
       const unknown: never = fact;
       throw new SyncError('INVALID_EVENT', `未知事实类型 ${JSON.stringify((unknown as { type?: unknown }).type)} (unknown fact type)`);
