@@ -16,7 +16,8 @@ export interface PairingMaterial {
   readonly outer: readonly string[];
 }
 
-function addPackage(db: Db, kind: CodeKind, productId: string, codes: readonly string[], uuid: string = randomUUID()): string {
+/** One imported, ready package of `codes` (status available) for a product; returns its uuid. */
+export function addPackage(db: Db, kind: CodeKind, productId: string, codes: readonly string[], uuid: string = randomUUID()): string {
   const id = Number(db.prepare(`INSERT INTO code_packages (uuid, kind, product_id, source, supplier, count, state, profile, created_at, finished_at)
     VALUES (?, ?, ?, 'imported', 'brand', ?, 'ready', '{}', ?, ?)`).run(uuid, kindToInt(kind), productId, codes.length, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z').lastInsertRowid);
   const insert = db.prepare('INSERT INTO codes (code, kind, status, package_id) VALUES (?, ?, 0, ?)');

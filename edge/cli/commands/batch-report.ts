@@ -49,6 +49,7 @@ export const command: CommandSpec = {
     ctx.print(`批次 ${b.id}  ${b.productId} ${b.productName}  批号 ${b.lot}  生产日期 ${b.productionDate}  产线 ${b.line}  状态 ${b.state}`);
     ctx.print(['层级 (level)'.padEnd(20), ...REPORT_COLUMNS.map((c) => COLUMN_LABEL[c].zh.padStart(8))].join(''));
     for (const l of [...report.levels, report.totals]) ctx.print([(LEVEL_LABEL[l.level] ?? l.level).padEnd(20), ...REPORT_COLUMNS.map((c) => String(l[c]).padStart(8))].join(''));
+    ctx.print(`相机验证配对 (camera-verified pairs): ${report.cameraVerifiedPairs}`);
     ctx.print(report.ok ? '对账平衡，所有码均有去向 (balanced)' : `有 ${report.totals.unexplained} 个无法解释的码 (unexplained codes)`);
     return 0;
   },
