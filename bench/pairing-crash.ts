@@ -9,7 +9,8 @@
  *   lost pairs = PLC accepts − paired items in the database   (must be 0; ≤ 0 means some commits were not yet
  *   acknowledged when the kill came, which is allowed: committed, then killed before the PLC write)
  * and the database must be consistent: verifyStore ok, every paired item has both code rows pointing at each other,
- * item seqs contiguous.
+ * item seqs contiguous, and every paired item has exactly one AssociationEvent in the outbox (frozen in the pair's
+ * transaction: a kill can never leave a pair without its event, nor an event without its pair).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   const orphanPairs = db.prepare(`SELECT count(*) FROM codes c WHERE c.pair IS NOT NULL AND c.kind = 1 AND NOT EXISTS (SELECT 1 FROM pairing_items i WHERE i.inner = c.code AND i.outcome = 'paired')`).pluck().get() as number;
   const gaps = db.prepare('SELECT count(*) FROM (SELECT seq, lag(seq) OVER (PARTITION BY run_id ORDER BY seq) AS prev FROM pairing_items) WHERE prev IS NOT NULL AND seq <> prev + 1').pluck().get() as number;
   const runs = db.prepare('SELECT count(*) FROM pairing_runs').pluck().get() as number;
+  const events = db.prepare(`SELECT count(*) FROM outbox WHERE event_type = 'AssociationEvent'`).pluck().get() as number;
   const verify = verifyStore(db).ok;
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -124,7 +126,8 @@ async function main(): Promise<void> {
   writeResults('pairing-crash', {
     kills, itemsFed: next, seconds: Math.round(seconds), plcAccepts: snap.accepts, plcKicks: snap.kicks.length, pairedInDb: paired, wasteInDb: waste,
     lostPairs, committedNotAcknowledged: paired - snap.accepts, tornPairs: torn, pairsWithoutItem: orphanPairs, seqGaps: gaps, runs, verify,
-    ok: lostPairs === 0 && torn === 0 && orphanPairs === 0 && gaps === 0 && runs === 1 && verify,
+    associationEvents: events, pairsWithoutEvent: paired - events,
+    ok: lostPairs === 0 && torn === 0 && orphanPairs === 0 && gaps === 0 && runs === 1 && verify && events === paired,
   });
 }
 
