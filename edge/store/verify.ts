@@ -84,6 +84,34 @@ export function verifyStore(db: Database.Database, extra: readonly ExtraCheck[] 
       `SELECT line, group_concat(id, ', ' ORDER BY id) AS ids FROM batches WHERE state <> 'closed' GROUP BY line HAVING count(*) > 1 ORDER BY line`,
       (r) => `产线 ${String(r['line'])}: 批次 ${String(r['ids'])} 均未关闭，请用 wuma batch close 关闭多余的批次 (line ${String(r['line'])}: batches ${String(r['ids'])} are all open; close the extra ones with wuma batch close)`));
 
+    // Dispatch (issue 13, migrations/0008). A shipped case is a closed case container that was aggregated, never
+    // voided, destroyed or sampled; its code is `shipped` exactly while it is on a live shipment.
+    checks.push(fromRows('shipped-aggregated', '已发货的箱必是已关联、未作废的整箱 (shipped implies aggregated and not voided)', db,
+      `SELECT s.code, c.status, k.state FROM shipped_items s LEFT JOIN codes c ON c.code = s.code LEFT JOIN containers k ON k.code = s.code
+       WHERE s.return_id IS NULL AND (c.code IS NULL OR c.status <> 4 OR k.code IS NULL OR k.level <> 'case' OR k.state <> 'closed' OR k.child_count = 0)
+       UNION ALL
+       SELECT c.code, c.status, NULL FROM codes c WHERE c.status = 4 AND c.kind = 4
+         AND NOT EXISTS (SELECT 1 FROM shipped_items s WHERE s.code = c.code AND s.return_id IS NULL)
+       UNION ALL
+       SELECT c.code, c.status, NULL FROM codes c WHERE c.status = 4 AND c.kind = 5
+         AND NOT EXISTS (SELECT 1 FROM shipped_items s WHERE s.pallet = c.code AND s.return_id IS NULL)
+       UNION ALL
+       SELECT c.code, c.status, NULL FROM codes c WHERE c.status = 4 AND c.kind NOT IN (4, 5)`,
+      (r) => `箱 ${String(r['code'])}: 状态 ${String(r['status'])}${r['state'] === null || r['state'] === undefined ? '' : `，容器 ${String(r['state'])}`}`));
+
+    checks.push(fromRows('order-shipped-count', '发货单已发数量等于发货明细 (order line shipped counts equal their shipped items)', db,
+      `SELECT l.order_id, l.line_no, l.shipped, coalesce(n.n, 0) AS actual FROM order_lines l
+       LEFT JOIN (SELECT order_id, line_no, count(*) AS n FROM shipped_items GROUP BY order_id, line_no) n ON n.order_id = l.order_id AND n.line_no = l.line_no
+       WHERE l.shipped <> coalesce(n.n, 0)`,
+      (r) => `发货单 ${String(r['order_id'])} 第 ${String(r['line_no'])} 行: 记录 ${String(r['shipped'])}, 明细 ${String(r['actual'])}`));
+
+    checks.push(fromRows('shipped-once', '无退货不重复发货 (no case shipped twice without a return in between)', db,
+      `SELECT a.code, a.order_id AS first_order, b.order_id AS second_order FROM shipped_items a
+       JOIN shipped_items b ON b.code = a.code AND b.id > a.id
+       LEFT JOIN dispatch_returns r ON r.id = a.return_id
+       WHERE r.id IS NULL OR r.at > b.shipped_at`,
+      (r) => `箱 ${String(r['code'])}: 发货单 ${String(r['first_order'])} 之后未退货又随 ${String(r['second_order'])} 发出`));
+
     const chain = verifyAuditChain(db);
     checks.push({
       id: 'audit-chain', title: '审计日志哈希链完整 (audit chain intact)', ok: chain.brokenAt === null,
