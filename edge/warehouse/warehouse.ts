@@ -1,4 +1,5 @@
 import type { EpcisContext } from '../../sync/index.ts';
+import { StoreError } from '../store/errors.ts';
 import type { Db } from '../store/open.ts';
 import type {
   CompleteOptions, Dealer, DealerReport, MoveResult, NewDealer, NewOrder, NewWarehouse, OrderReport, OrderSummary, OrderView,
@@ -17,8 +18,12 @@ export { SHORT_SHIPMENT_ROLES } from './order-lifecycle.ts';
 export { INNER_TRACE_ROLES } from './trace-code.ts';
 
 export interface WarehouseOptions {
-  /** The station's EPCIS context (identifiers, time-zone offset); warehouse events name the warehouse as location. */
-  readonly epcis: EpcisContext;
+  /**
+   * The station's EPCIS context (identifiers, time-zone offset); warehouse events name the warehouse as location.
+   * Optional for read-only use (lists, trace, reports, imports): an operation that writes an event without it is
+   * refused with INVALID_INPUT before anything changes.
+   */
+  readonly epcis?: EpcisContext;
   /** Clock for decision times (tests pin it). */
   readonly clock?: () => Date;
 }
@@ -31,9 +36,16 @@ export class Warehouse {
   readonly #db: Db;
   readonly #env: WarehouseEnv;
 
-  constructor(db: Db, options: WarehouseOptions) {
+  constructor(db: Db, options: WarehouseOptions = {}) {
     this.#db = db;
-    this.#env = { epcis: options.epcis, now: options.clock ?? (() => new Date()) };
+    const epcis = options.epcis;
+    this.#env = {
+      get epcis(): EpcisContext {
+        if (epcis === undefined) throw new StoreError('INVALID_INPUT', '需要工作站配置以生成 EPCIS 事件：--config 文件或环境变量 WUMA_CONFIG (station config needed for EPCIS events)');
+        return epcis;
+      },
+      now: options.clock ?? (() => new Date()),
+    };
   }
 
   #iso(): string {
