@@ -40,6 +40,8 @@ function screensFor(s: SessionInfo): ScreenName[] {
     case 'qa': return ['qa', 'operator'];
     case 'it': return ['it', 'operator'];
     case 'admin': return ['operator', 'qa', 'it'];
+    // Warehouse staff work on the PDA page (/pda/); on this UI they see the line.
+    case 'warehouse': return ['operator'];
   }
 }
 

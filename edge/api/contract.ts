@@ -1,7 +1,7 @@
 /**
  * The local API's typed contract, shared by the edge server (edge/api) and the renderer (desktop/renderer).
- * Types and plain constants only: this file imports nothing (no node:*, no store, no devices), so the browser can
- * load it as is. The server's route table (routes.ts) is keyed by `OperationId` and typechecked against
+ * Types and plain constants only: this file imports nothing but its warehouse half (warehouse-contract.ts, alike:
+ * no node:*, no store, no devices), so the browser can load it as is. The server's route table (routes.ts) is keyed by `OperationId` and typechecked against
  * `API_OPERATIONS`, and the OpenAPI document is built from that same table — there is one list of endpoints.
  *
  * Transport rules (see start-api.ts):
@@ -14,6 +14,8 @@
  * - Codes of secret kinds (cap-inner 盖内码, case-inner 箱内码) never appear in full in any response or push.
  */
 
+import { WAREHOUSE_OPERATIONS, type WarehouseContract } from './warehouse-contract.ts';
+
 /** A user's role: defined once, by the store that keeps users (type-only here, so the browser loads nothing of it). */
 export type ApiRole = import('../store/users.ts').Role;
 
@@ -21,7 +23,8 @@ export type ApiRole = import('../store/users.ts').Role;
 export type ApiPermission =
   | 'batch.start' | 'batch.pause' | 'batch.close' | 'pallet.force-close' | 'codes.import' | 'device.settings'
   | 'rework.remove' | 'rework.add' | 'rework.replace' | 'rework.relabel' | 'rework.move' | 'rework.break-pallet'
-  | 'rework.destroy' | 'rework.sample' | 'rework.repack' | 'capture.manual';
+  | 'rework.destroy' | 'rework.sample' | 'rework.repack' | 'capture.manual'
+  | 'dispatch.order' | 'dispatch.scan' | 'dispatch.return' | 'trace.finding' | 'trace.inner';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -39,7 +42,7 @@ export interface OperationDescriptor {
   /** The user's PIN is asked again in the body (21 CFR 11.200 signed actions). */
   readonly signed: boolean;
   readonly summary: string;
-  readonly tag: 'session' | 'products' | 'batches' | 'station' | 'capture' | 'codes' | 'rejects' | 'rework' | 'devices' | 'packages' | 'sync' | 'charts' | 'docs';
+  readonly tag: 'session' | 'products' | 'batches' | 'station' | 'capture' | 'codes' | 'rejects' | 'rework' | 'devices' | 'packages' | 'sync' | 'charts' | 'docs' | 'warehouse' | 'trace';
 }
 
 const op = <const D extends OperationDescriptor>(d: D): D => d;
@@ -81,6 +84,7 @@ export const API_OPERATIONS = {
   importPackage: op({ method: 'POST', path: '/api/packages/import', access: 'session', mutating: true, permission: 'codes.import', signed: false, tag: 'packages', summary: '导入码包：请求体为文件，进度经 WebSocket 推送 (import a package: the body is the file; progress is pushed)' }),
   syncStatus: op({ method: 'GET', path: '/api/sync', access: 'session', mutating: false, permission: null, signed: false, tag: 'sync', summary: '上传状态：按垛确认与隔离事件 (sync status per pallet, quarantined events)' }),
   series: op({ method: 'GET', path: '/api/series', access: 'session', mutating: false, permission: null, signed: false, tag: 'charts', summary: '产量与读码率时间序列 (throughput and read-rate series)' }),
+  ...WAREHOUSE_OPERATIONS,
   openapi: op({ method: 'GET', path: '/api/openapi.json', access: 'token', mutating: false, permission: null, signed: false, tag: 'docs', summary: 'OpenAPI 3.1 文档 (this API as OpenAPI 3.1)' }),
 } as const;
 
@@ -336,7 +340,7 @@ export interface SeriesPoint {
 export interface SeriesView { readonly bucketSeconds: number; readonly from: string; readonly to: string; readonly points: readonly SeriesPoint[] }
 
 /** Inputs and outputs per operation: `params` (path), `query`, `body`, `response`. */
-export interface ApiContract {
+export interface ApiContract extends WarehouseContract {
   login: { body: LoginBody; response: SessionInfo };
   logout: { response: { ok: true } };
   me: { response: SessionInfo };

@@ -8,6 +8,7 @@ import { REWORK_ROUTES } from './rework-routes.ts';
 import type { RouteImpl, RouteImpls } from './route-types.ts';
 import { SESSION_ROUTES } from './session-routes.ts';
 import { STATION_ROUTES } from './station-routes.ts';
+import { WAREHOUSE_ROUTES } from './warehouse-routes.ts';
 
 // Every permission the contract names is an action of the store's permission table (compile-time check).
 type Assert<T extends true> = T;
@@ -19,7 +20,7 @@ const DOCS: RouteImpls<'openapi'> = {
 };
 
 /** One implementation per contract operation: a missing or extra handler is a type error here. */
-const IMPLS: RouteImpls<OperationId> = { ...SESSION_ROUTES, ...BATCH_ROUTES, ...STATION_ROUTES, ...CAPTURE_ROUTES, ...REWORK_ROUTES, ...IT_ROUTES, ...DOCS };
+const IMPLS: RouteImpls<OperationId> = { ...SESSION_ROUTES, ...BATCH_ROUTES, ...STATION_ROUTES, ...CAPTURE_ROUTES, ...REWORK_ROUTES, ...IT_ROUTES, ...WAREHOUSE_ROUTES, ...DOCS };
 
 export interface Route {
   readonly id: OperationId;

@@ -26,6 +26,8 @@ export interface ApiDeps {
   readonly uploadDir: string;
   readonly maxUploadBytes: number;
   readonly reportFont: string | undefined;
+  /** Where this API answers, known once it listens: `local` as it was bound, `lan` the LAN URL in LAN mode (PDA pairing links). */
+  readonly urls: { local: string; lan: string | null };
 }
 
 type Field<K extends OperationId, F extends string> = ApiContract[K] extends Record<F, infer V> ? V : ApiContract[K] extends Partial<Record<F, infer V>> ? V | undefined : undefined;

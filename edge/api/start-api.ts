@@ -17,7 +17,8 @@ import { ApiError, ApiStartError, apiCodeOfStore } from './errors.ts';
 import { SILENT_API_LOGGER, type ApiLogger } from './logger.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { PushHub } from './push-hub.ts';
-import { checkHostAndOrigin, guardRequest, parseCookies, presentedToken, tokenMatches, type GuardConfig } from './request-guard.ts';
+import { authorizeCaller, DEVICE_LINK_PARAM, deviceLinkResponse, isPdaStaticPath, PDA_OPERATIONS } from './pda-devices.ts';
+import { checkHostAndOrigin, parseCookies, presentedToken, tokenMatches, type GuardConfig } from './request-guard.ts';
 import { ROUTE_TABLE, type Route } from './route-table.ts';
 import { SPECIAL, type ApiDeps, type FileResponse, type JsonResponse } from './route-types.ts';
 import { SessionManager, type Session } from './session-manager.ts';
@@ -169,6 +170,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     db, station: options.station, sessions, feed, logger, captures: new CaptureSessions(), epcis: options.epcis, devices: options.devices ?? [],
     throttle: new LoginThrottle(options.loginBackoffMs ?? 1000, options.loginBackoffMaxMs ?? 30_000),
     uploadDir: options.uploadDir ?? tmpdir(), maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3, reportFont: options.reportFont,
+    urls: { local: '', lan: null },
   };
   const rendererDir = options.rendererDir === undefined ? DEFAULT_RENDERER : options.rendererDir;
   const openapi = JSON.stringify(buildOpenApi(ROUTE_TABLE, packageJson.version));
@@ -192,9 +194,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   };
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, headers: Record<string, string>): Promise<void> {
-    guardRequest(req.headers, guard);
+    checkHostAndOrigin(req.headers, guard);
     const candidates = ROUTE_TABLE.filter((r) => r.pattern.test(url.pathname));
     const route: Route | undefined = candidates.find((r) => r.descriptor.method === req.method);
+    // The launch token opens every route; a paired PDA's device token only the PDA's (pda-devices.ts).
+    authorizeCaller(db, req.headers, guard, route !== undefined && PDA_OPERATIONS.has(route.id));
     if (route === undefined) {
       throw new ApiError('NOT_FOUND', candidates.length > 0 ? `${url.pathname} 不支持 ${req.method ?? ''} (method not allowed)` : `没有这个接口 ${url.pathname} (no such endpoint)`);
     }
@@ -257,7 +261,18 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       send(res, 303, '', { ...headers, location: url.pathname, 'set-cookie': `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict${secure}` });
       return;
     }
-    if (!tokenMatches(presentedToken(req.headers), token)) {
+    const offeredDevice = url.searchParams.get(DEVICE_LINK_PARAM);
+    if (offeredDevice !== null && isPdaStaticPath(url.pathname)) {
+      // The pairing link a PDA scanned from the IT screen: its device token becomes a cookie, then off the address bar.
+      const link = deviceLinkResponse(db, offeredDevice, url.pathname, plan.scheme === 'https');
+      send(res, 303, '', { ...headers, location: link.location, 'set-cookie': link.cookie });
+      return;
+    }
+    let allowed = tokenMatches(presentedToken(req.headers), token);
+    if (!allowed && isPdaStaticPath(url.pathname)) {
+      try { allowed = authorizeCaller(db, req.headers, guard, true).kind === 'device'; } catch { allowed = false; }
+    }
+    if (!allowed) {
       send(res, 401, UNAUTHORIZED_PAGE, { ...headers, 'content-type': 'text/html; charset=utf-8' });
       return;
     }
@@ -313,6 +328,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   sweep.unref();
   const host = plan.bind;
   const url = `${plan.scheme}://${host}:${actualPort}`;
+  deps.urls.local = url;
+  deps.urls.lan = host === '127.0.0.1' ? null : url;
   logger.info('api.listening', { url, lan: host !== '127.0.0.1', station: options.station !== undefined });
   let closing: Promise<void> | undefined;
   return {

@@ -10,6 +10,7 @@ import { serveModule } from './serve-module.ts';
 const EXTRA: Readonly<Record<string, string>> = {
   '/edge/api/contract.ts': fileURLToPath(new URL('./contract.ts', import.meta.url)),
   '/edge/api/client.ts': fileURLToPath(new URL('./client.ts', import.meta.url)),
+  '/edge/api/warehouse-contract.ts': fileURLToPath(new URL('./warehouse-contract.ts', import.meta.url)),
 };
 /** Types serveModule handles (`.ts` is type-stripped for the browser). */
 const MODULE_TYPES = new Set(['.ts', '.js', '.json', '.css', '.html', '.svg', '.wav']);

@@ -9,10 +9,10 @@ import type { Db } from './open.ts';
  * in errors, audit rows or return values, and PINs are compared in constant time.
  */
 
-export const ROLES = ['operator', 'qa', 'it', 'admin'] as const;
+export const ROLES = ['operator', 'qa', 'it', 'admin', 'warehouse'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_LABEL_ZH: Readonly<Record<Role, string>> = { operator: '操作员', qa: '质检', it: '信息', admin: '管理员' };
+export const ROLE_LABEL_ZH: Readonly<Record<Role, string>> = { operator: '操作员', qa: '质检', it: '信息', admin: '管理员', warehouse: '仓管' };
 
 /** Protected actions. Rework actions are signed: each needs the user's PIN again (21 CFR 11.200(a)(1)(ii)). */
 export const ACTIONS = [
@@ -20,6 +20,7 @@ export const ACTIONS = [
   'rework.destroy', 'rework.sample', 'rework.repack',
   'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close', 'capture.manual',
   'codes.import', 'codes.export', 'device.settings', 'product.edit', 'sync.settings', 'user.manage',
+  'dispatch.order', 'dispatch.scan', 'dispatch.return', 'trace.finding', 'trace.inner',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -54,6 +55,15 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'product.edit': ['it', 'admin'],
   'sync.settings': ['it', 'admin'],
   'user.manage': ['admin'],
+  /** Warehouse (issue 13): IT creates, imports and cancels dispatch orders (发货单) from the ERP… */
+  'dispatch.order': ['it', 'admin'],
+  /** …warehouse staff (仓管) scan them out on PDAs and complete them (a short shipment signed)… */
+  'dispatch.scan': ['warehouse', 'admin'],
+  /** …and take dealers' returns (退货) back into stock and move stock between warehouses. */
+  'dispatch.return': ['warehouse', 'admin'],
+  /** QA / market inspectors (稽查) record a diversion finding (窜货) and may trace from an inner code (shown masked). */
+  'trace.finding': ['qa', 'admin'],
+  'trace.inner': ['qa', 'admin'],
 };
 
 /** Consecutive bad PINs before the account locks, and for how long (IEC 62443-4-2 CR 1.11). */

@@ -108,9 +108,10 @@ function expectRefused(fn: () => unknown, code: string, message?: RegExp): void 
 describe('permission table', () => {
   const expected: Record<Role, readonly Action[]> = {
     operator: ['batch.start', 'batch.pause', 'pallet.force-close', 'capture.manual'],
-    qa: [...ACTIONS.filter((a) => a.startsWith('rework.')), 'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close', 'capture.manual'],
-    it: ['codes.import', 'codes.export', 'device.settings', 'product.edit', 'sync.settings'],
+    qa: [...ACTIONS.filter((a) => a.startsWith('rework.')), 'batch.start', 'batch.pause', 'batch.close', 'batch.close-unreconciled', 'pallet.force-close', 'capture.manual', 'trace.finding', 'trace.inner'],
+    it: ['codes.import', 'codes.export', 'device.settings', 'product.edit', 'sync.settings', 'dispatch.order'],
     admin: ACTIONS,
+    warehouse: ['dispatch.scan', 'dispatch.return'],
   };
   for (const role of ROLES) {
     for (const action of ACTIONS) {
