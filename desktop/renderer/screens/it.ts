@@ -4,6 +4,7 @@ import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { barChart, rateChart } from '../components/chart.ts';
 import { progressBar } from '../components/progress.ts';
 import { shellPanel } from '../components/shell-panel.ts';
+import { pdaDevicesPanel } from '../pda/pda-devices-panel.ts';
 import { h, replace } from '../dom.ts';
 import { describeError } from '../errors.ts';
 import { formatDateTime, formatNumber, formatTime, t, tOr } from '../i18n.ts';
@@ -187,6 +188,7 @@ export function itScreen(ctx: ScreenContext): Screen {
   const root = h('div', { class: 'it' },
     shell?.root ?? null,
     section(t('it.devices'), devices),
+    ctx.may('device.settings') ? pdaDevicesPanel(ctx).root : null,
     section(t('it.charts'), charts),
     section(t('it.packages'), packages, importForm(), imports),
     section(t('it.sync'), sync),
