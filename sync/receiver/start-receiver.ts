@@ -16,6 +16,7 @@
  * - `GET /conflicts` → `{ count, conflicts[] }` (detect-conflicts.ts: double commissioning, double parents,
  *   unknown codes, unknown codes shipped, clock skew), newest first, inner codes masked
  * - `GET /hq/overview` → sites with last capture and lag, event count, open conflicts (the HQ page's data)
+ * - `GET /hq/` → the HQ page (hq-page.ts; its files need no token, its data does)
  *
  * Storage: SQLite at `dbPath` (one process) or PostgreSQL at `pg` (any number of receivers on one server); see
  * storage-port.ts. Capture jobs are in the database, so any receiver answers `GET /capture/{id}`.
@@ -36,6 +37,7 @@ import { EPCIS_CONTEXT_URL } from '../epcis/capture-document.ts';
 import { documentEvents, validateEnvelope, warmValidators } from '../epcis/validate.ts';
 import type { CaptureErrorBehaviour, CaptureJobResult } from './capture-job.ts';
 import { encodeToken, parseEventQuery, QueryParameterError } from './event-query.ts';
+import { HQ_PAGE_CSP, hqPageFile } from './hq-page.ts';
 import { PgReceiverStorage } from './pg-storage.ts';
 import type { ReceiverStore } from './receiver-store.ts';
 import { SqliteReceiverStorage } from './sqlite-storage.ts';
@@ -302,6 +304,17 @@ export async function startReceiver(options: ReceiverOptions): Promise<RunningHq
     const url = new URL(req.url ?? '/', 'http://receiver');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    // The HQ page's files hold no data: served without the token (hq-page.ts); its data endpoints need it.
+    if (method === 'GET' && path === '/hq') {
+      send(res, 308, null, { Location: '/hq/', 'Content-Length': 0 });
+      return;
+    }
+    const page = method === 'GET' ? hqPageFile(path) : undefined;
+    if (page !== undefined) {
+      res.writeHead(200, { 'Content-Type': page.contentType, 'Content-Length': Buffer.byteLength(page.body), 'Content-Security-Policy': HQ_PAGE_CSP, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      res.end(page.body);
+      return;
+    }
     checkVersions(req);
     if (path === '/capture' && method === 'OPTIONS') {
       authorize(req);
