@@ -243,12 +243,6 @@ export class PairingStation {
     let inner = got.inner;
     let outer = got.outer;
     let extra = 0;
-    if (got.frame !== null) {
-      const split = splitFrame(got.frame, (c) => pairingCodeKind(this.#o.db, c), this.#o.run);
-      inner = { code: split.inner, counter: inner.counter };
-      outer = { code: split.outer, counter: outer.counter };
-      extra = split.extra;
-    }
     const decide: PairingDecide = (facts) => {
       if (got.printFailed !== null) return { kind: 'waste', reason: 'print-failed' };
       const verdict = checkPair({ inner, outer }, facts, this.#o.run);
@@ -256,6 +250,13 @@ export class PairingStation {
     };
     let committed;
     try {
+      if (got.frame !== null) {
+        // A code's kind never changes once imported, so it is safe to read before the item's transaction.
+        const split = splitFrame(got.frame, (c) => pairingCodeKind(this.#o.db, c), this.#o.run);
+        inner = { code: split.inner, counter: inner.counter };
+        outer = { code: split.outer, counter: outer.counter };
+        extra = split.extra;
+      }
       committed = commitPairingItem(this.#o.db, { runId: this.#o.run.id, inner, outer, at: this.#now(), ...(this.#o.epcis === undefined ? {} : { epcis: this.#o.epcis }) }, decide);
     } catch (error) {
       this.#halt(error);
