@@ -27,7 +27,7 @@ describe('edge/ layer table', () => {
     ['edge/main.ts', 'edge/api/index.ts', null],
     ['edge/store/open.ts', 'edge/store/migrate.ts', null],
     ['edge/api/start-api.test.ts', 'edge/main.ts', null],
-    ['edge/warehouse/dispatch.ts', 'edge/store/open.ts', 'edge/warehouse/ is not in the layer table (scripts/layers.ts): add it'],
+    ['edge/courier/dispatch.ts', 'edge/store/open.ts', 'edge/courier/ is not in the layer table (scripts/layers.ts): add it'],
     ['printers/index.ts', 'edge/store/open.ts', null],
   ];
   it.each(cases)('%s → %s', (file, target, rule) => {

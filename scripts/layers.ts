@@ -19,13 +19,14 @@ export const EDGE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   packages: ['domain', 'codes', 'store'],
   generate: ['domain', 'codes', 'store', 'packages'],
   report: ['domain', 'aggregation', 'store'],
+  warehouse: ['domain', 'store', 'report'],
   station: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc'],
   pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station', 'api'],
-  api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station'],
+  api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station', 'warehouse'],
   devices: ['domain', 'config', 'station', 'api'],
-  main: ['domain', 'config', 'store', 'plc', 'station', 'api', 'devices'],
-  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'main', 'pairing'],
-  cli: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'render', 'packages', 'generate', 'report', 'station', 'api', 'devices', 'main', 'demo', 'pairing'],
+  main: ['domain', 'config', 'store', 'plc', 'station', 'api', 'devices', 'warehouse'],
+  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'main', 'pairing', 'warehouse'],
+  cli: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'render', 'packages', 'generate', 'report', 'station', 'api', 'devices', 'main', 'demo', 'pairing', 'warehouse'],
 };
 
 /** The room of an edge/ path (`edge/store/open.ts` → store, `edge/main.ts` → main), or null outside edge/. */
