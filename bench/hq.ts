@@ -138,20 +138,54 @@ class ProcessWatch {
   readonly sampler = new RssSampler([process.pid], 200);
   readonly names = new Map<number, string>([[process.pid, 'bench']]);
   #timer: NodeJS.Timeout | undefined;
-  add(pid: number, name: string): void { this.names.set(pid, name); this.sampler.add(pid); }
+  /** Last utime + stime seen per pid, seconds (a process that exits keeps its last reading, ≤ 0.5 s old). */
+  readonly #cpu = new Map<number, number>();
+  /** CPU seconds a process had used when the watch began (processes that were already running: the bench, PostgreSQL's). */
+  readonly #base = new Map<number, number>();
+  readonly #fromNow = new Set<number>([process.pid]);
+  readonly #cpuTimer = setInterval(() => { this.#readCpu(); }, 500).unref();
+  #readCpu(): void {
+    for (const pid of this.names.keys()) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const used = (Number(f[11]) + Number(f[12])) / 100; // utime + stime, USER_HZ = 100
+        if (!this.#base.has(pid)) this.#base.set(pid, this.#fromNow.has(pid) ? used : 0);
+        this.#cpu.set(pid, used - (this.#base.get(pid) ?? 0));
+      } catch { /* gone: keep the last reading */ }
+    }
+  }
+  add(pid: number, name: string, runningBefore = false): void {
+    this.names.set(pid, name);
+    this.sampler.add(pid);
+    if (runningBefore) this.#fromNow.add(pid);
+  }
+  /** CPU seconds by kind of process since they started (the bench's own from its start). */
+  cpuSeconds(): Record<string, number> {
+    this.#readCpu();
+    const out: Record<string, number> = {};
+    for (const [pid, s] of this.#cpu) {
+      const name = this.names.get(pid) ?? '';
+      const group = name.startsWith('postgres') ? 'postgres' : name.startsWith('receiver') ? 'receivers' : name.startsWith('sender') ? 'senders' : 'bench';
+      out[group] = round((out[group] ?? 0) + s, 1);
+    }
+    return out;
+  }
   followPostgres(cluster: PgCluster): void {
-    const scan = (): void => {
+    const scan = (first: boolean): void => {
       let pm: number;
       try { pm = postmasterPid(cluster); } catch { return; }
-      if (!this.names.has(pm)) this.add(pm, `postgres postmaster ${pm}`);
-      for (const pid of childrenOf(pm)) if (!this.names.has(pid)) this.add(pid, `postgres backend ${pid}`);
+      if (!this.names.has(pm)) this.add(pm, `postgres postmaster ${pm}`, first);
+      for (const pid of childrenOf(pm)) if (!this.names.has(pid)) this.add(pid, `postgres backend ${pid}`, first);
     };
-    scan();
-    this.#timer = setInterval(scan, 500);
+    scan(true);
+    this.#readCpu();
+    this.#timer = setInterval(() => { scan(false); }, 500);
     this.#timer.unref();
   }
   stop(): Record<string, unknown> {
     if (this.#timer) clearInterval(this.#timer);
+    clearInterval(this.#cpuTimer);
     const figures = this.sampler.stop();
     const out: Record<string, RssFigures | Record<string, number>> = {};
     const backends: RssFigures[] = [];
@@ -331,6 +365,7 @@ try {
     receivers.forEach((r, i) => { open.push(r.proc); watch.add(r.proc.pid, `receiver ${'AB'[i]}`); });
     const stations = runStations('pg');
     const run = await drive({ label: 'PostgreSQL', receivers, stations, watch });
+    const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries((receivers[0] as Receiver).url, QUERIES);
     const rss = watch.stop();
@@ -341,7 +376,7 @@ try {
     const conflicts = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM conflicts`)[0]?.n ?? 0);
     const dbBytes = Number((await sql<{ n: string }[]>`SELECT pg_database_size(current_database()) AS n`)[0]?.n ?? 0);
     await sql.end();
-    results['postgres'] = { scale, receivers: 2, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, databaseGiB: round(dbBytes / 2 ** 30, 2), rss };
+    results['postgres'] = { scale, receivers: 2, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, databaseGiB: round(dbBytes / 2 ** 30, 2), cpuSecondsDuringIngest: cpuSeconds, rss };
     log(`PostgreSQL: ${JSON.stringify({ eventsPerSecond: (results['postgres'] as { eventsPerSecond: number }).eventsPerSecond, ok: verdict.ok, p99: query['p99Ms'] })}`);
   }
 
@@ -356,6 +391,7 @@ try {
     watch.add(receiver.proc.pid, 'receiver');
     const stations = runStations('sqlite');
     const run = await drive({ label: 'SQLite', receivers: [receiver], stations, watch });
+    const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries(receiver.url, QUERIES);
     const rss = watch.stop();
@@ -365,7 +401,7 @@ try {
     const db = new Database(hqDb, { readonly: true });
     const conflicts = db.prepare('SELECT count(*) FROM conflicts').pluck().get() as number;
     db.close();
-    results['sqlite'] = { scale, receivers: 1, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, databaseGiB: round(statSync(hqDb).size / 2 ** 30, 2), rss };
+    results['sqlite'] = { scale, receivers: 1, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, databaseGiB: round(statSync(hqDb).size / 2 ** 30, 2), cpuSecondsDuringIngest: cpuSeconds, rss };
     log(`SQLite: ${JSON.stringify({ eventsPerSecond: (results['sqlite'] as { eventsPerSecond: number }).eventsPerSecond, ok: verdict.ok, p99: query['p99Ms'] })}`);
   }
 
@@ -400,6 +436,7 @@ try {
       progress: async () => Number((await progress<{ n: string }[]>`SELECT coalesce(sum(events), 0) AS n FROM sites`)[0]?.n ?? 0),
     });
     await progress.end({ timeout: 1 });
+    const cpuSeconds = watch.cpuSeconds();
     const rss = watch.stop();
     for (const r of receivers) await stop(r.proc);
     log('verifying every event by eventID');
@@ -407,7 +444,7 @@ try {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     const conflicts = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM conflicts`)[0]?.n ?? 0);
     await sql.end();
-    results['faults'] = { scale: { ...scale, history: 0 }, receivers: 2, historySeeded: 0, faultsInjected: run.faults, faultsPlanned: 2, ...ingestFigures(run, verdict, conflicts), inventedConflicts: conflicts, rss };
+    results['faults'] = { scale: { ...scale, history: 0 }, receivers: 2, historySeeded: 0, faultsInjected: run.faults, faultsPlanned: 2, ...ingestFigures(run, verdict, conflicts), inventedConflicts: conflicts, cpuSecondsDuringIngest: cpuSeconds, rss };
     log(`faults: ${JSON.stringify({ ok: verdict.ok, conflicts, faults: run.faults.length })}`);
   }
 
@@ -426,6 +463,7 @@ try {
       'events/s: all confirmed events / (first sender spawned → last sender exited), so process start-up is inside the time.',
       'Lost / duplicates: every outbox row looked up at HQ by its eventID and compared by body (md5 in PostgreSQL, the exact text in SQLite); stored count = history + sent; eventIDs stored twice counted with GROUP BY (PostgreSQL) / key rows (SQLite).',
       'MATCH_epc: sequential GET /events?MATCH_epc=… on receiver A after the load (50 warm-up queries not counted), half history codes, half codes just sent.',
+      'CPU: utime + stime from /proc per process kind, from the receivers\' start to the last sender\'s exit (the postmaster\'s backends summed; a process that exited keeps its reading of ≤ 0.5 s before).',
       'RSS: VmHWM peak and median VmRSS of the last third of 200 ms samples per process; PostgreSQL backends include the shared buffers they touched.',
     ],
     ...results,
