@@ -276,10 +276,12 @@ export interface DealerReport {
   readonly generatedAt: string;
 }
 
+/** One scan that shipped: a whole pallet (`code` = `pallet`, `cases` its cases) or one loose case (`pallet` null). */
 export interface RecentScan {
   readonly code: string;
   readonly pallet: string | null;
   readonly lineNo: number;
+  readonly cases: number;
   readonly at: string;
   readonly user: string;
   readonly device: string | null;

@@ -117,8 +117,14 @@ export function listOrders(db: Db, filter: OrderFilter = {}): OrderSummary[] {
     .map(([id, dealerId, dealerName, region, warehouseId, state, createdAt, quantity, shipped]) => ({ id, dealerId, dealerName, region, warehouseId, state, quantity, shipped, createdAt }));
 }
 
+/**
+ * The order's last scans, newest first, one entry per scan: a pallet shipped whole is one entry (`code` = the
+ * pallet, `cases` its cases), a loose case one entry (`pallet` null).
+ */
 export function recentScans(db: Db, orderId: string, limit = 20): RecentScan[] {
-  return (db.prepare(`SELECT code, pallet, line_no, shipped_at, shipped_by, device FROM shipped_items WHERE order_id = ? ORDER BY id DESC LIMIT ?`)
-    .raw().all(orderId, limit) as [string, string | null, number, string, string, string | null][])
-    .map(([code, pallet, lineNo, at, user, device]) => ({ code, pallet, lineNo, at, user, device }));
+  return (db.prepare(`SELECT CASE WHEN pallet IS NULL THEN code ELSE pallet END, pallet, line_no, shipped_at, shipped_by, device, count(*), max(id) AS last
+      FROM shipped_items WHERE order_id = ? GROUP BY CASE WHEN pallet IS NULL THEN 'c' || id ELSE 'p' || pallet || '|' || shipped_at END
+      ORDER BY last DESC LIMIT ?`)
+    .raw().all(orderId, limit) as [string, string | null, number, string, string, string | null, number, number][])
+    .map(([code, pallet, lineNo, at, user, device, cases]) => ({ code, pallet, lineNo, cases, at, user, device }));
 }

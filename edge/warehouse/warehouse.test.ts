@@ -108,6 +108,10 @@ describe('dispatch scan', () => {
     expect(store.db.prepare('SELECT child_count FROM containers WHERE code = ?').pluck().get(pallet?.code)).toBe(2);
     // The rest of the pallet still ships as a pallet: its two cases.
     expect(w.scan('O-1', pallet?.code ?? '', who)).toMatchObject({ kind: 'ok', counted: 2, line: { shipped: 3 } });
+    expect(w.recentScans('O-1')).toEqual([
+      expect.objectContaining({ code: pallet?.code, pallet: pallet?.code, cases: 2, user: 'wh1', device: 'PDA-01' }),
+      expect.objectContaining({ code: caseCode, pallet: null, cases: 1 }),
+    ]);
   });
 
   it('超量: the line count never goes past its quantity, for a pallet or a case, and nothing changes on a refusal', () => {
