@@ -23,13 +23,15 @@ const DATE: JsonSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', de
 const NOTE: JsonSchema = { type: 'string', minLength: 1, maxLength: 500, description: '备注 (note)' };
 const REPORT_FORMAT: JsonSchema = { enum: ['json', 'csv', 'pdf'] };
 
-/** One Warehouse per API (per connection, as edge/warehouse asks); without an EPCIS context no shipping event can be frozen. */
+/**
+ * One Warehouse per API (per connection, as edge/warehouse asks). Without an EPCIS context (`wuma api` without
+ * --config) lists, traces and reports still answer; an operation that must freeze an event is refused by it.
+ */
 const warehouses = new WeakMap<ApiDeps, Warehouse>();
 function warehouseOf(deps: ApiDeps): Warehouse {
   let w = warehouses.get(deps);
   if (w === undefined) {
-    if (deps.epcis === undefined) throw new ApiError('INVALID_STATE', '未配置 EPCIS（工作站配置的 epcis 部分），无法记录发货事件 (no EPCIS context configured; shipping events cannot be written)');
-    w = new Warehouse(deps.db, { epcis: deps.epcis });
+    w = new Warehouse(deps.db, deps.epcis === undefined ? {} : { epcis: deps.epcis });
     warehouses.set(deps, w);
   }
   return w;

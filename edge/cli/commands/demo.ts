@@ -9,6 +9,7 @@ import { startStationApi, type RunningStationApi } from '../../main.ts';
 import type { Db } from '../../store/open.ts';
 import { addUser, getUser } from '../../store/users.ts';
 import { DEMO_PRODUCT_ID } from '../../demo/setup-demo-line.ts';
+import { setupDemoWarehouse, type DemoWarehouse } from '../../demo/demo-warehouse.ts';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
@@ -27,6 +28,7 @@ export const DEMO_USERS = [
   { id: 'demo-op', name: '演示操作员 (demo operator)', role: 'operator', badge: 'DEMO-OP-0001', pin: '246810' },
   { id: 'demo-qa', name: '演示质检 (demo QA)', role: 'qa', badge: 'DEMO-QA-0001', pin: '135791' },
   { id: 'demo-it', name: '演示信息部 (demo IT)', role: 'it', badge: 'DEMO-IT-0001', pin: '864213' },
+  { id: 'demo-wh', name: '演示仓管 (demo warehouse)', role: 'warehouse', badge: 'DEMO-WH-0001', pin: '975312' },
 ] as const;
 
 function addDemoUsers(db: Db): void {
@@ -177,9 +179,12 @@ export const command: CommandSpec = {
       throw new CommandFailure(`演示线启动失败 (demo line failed to start): ${error instanceof Error ? error.message : String(error)}`);
     });
     let api: RunningStationApi | null = null;
+    let warehouse: DemoWarehouse | null = null;
     const tokenFile = resolve(optionalString(args, 'api-token-file') ?? join(dirname(dbPath), 'api-token'));
     try {
       addDemoUsers(demo.station.store.db);
+      // The warehouse's demo (issue 13 §6): a sample order the PDA page ships once the line has made its pallets.
+      if (serveApi) warehouse = setupDemoWarehouse(demo.station.store.db, demo.line.productId, demo.line.casesPerPallet);
       if (serveApi) api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
     } catch (error) {
       await demo.stop();
@@ -203,6 +208,11 @@ export const command: CommandSpec = {
         ctx.print(`  本地界面 (local UI): 在浏览器打开 (open in a browser) ${api.url}/?token=${api.token}`);
         ctx.print(`  令牌文件 (token file): ${tokenFile}`);
         ctx.print(`  演示工卡 (demo badges): ${DEMO_USERS.map((u) => `${u.role} ${u.badge} PIN ${u.pin}`).join('；')}`);
+        if (warehouse !== null) {
+          // The demo PDA's pairing link: open it in a phone-sized window (or the browser's device mode), scan the warehouse badge.
+          ctx.print(`  PDA 出库页 (PDA dispatch page): ${api.url}/pda/?device=${warehouse.pdaToken}`);
+          ctx.print(`  演示发货单 (demo order) ${warehouse.orderId}: ${warehouse.quantity} 箱 → ${warehouse.dealer}；出满两垛后可在 PDA 页发货 (ships from the PDA page once two pallets are made)`);
+        }
       } else ctx.print('  未启动本地界面/接口 (--no-api: no local UI/API)');
     }
     let ticker: NodeJS.Timeout | null = null;
