@@ -23,7 +23,7 @@ export const command: CommandSpec = {
     for (const l of o.lines) ctx.print(`  ${String(l.lineNo).padStart(3)}  ${l.productId} ${l.productName}  ${l.shipped}/${l.quantity} 箱`);
     if (o.shortReason !== null) ctx.print(`  短发 (short): ${o.shortReason}，签名 ${o.shortSigner ?? ''}`);
     if (o.cancelReason !== null) ctx.print(`  取消 (cancelled): ${o.cancelReason}`);
-X${s.device === null ? '' : ` @${s.device}`}`);
+    for (const s of found.recent) ctx.print(`  ${s.at}  ${s.pallet === null ? `箱 ${s.code}` : `垛 ${s.code}（${s.cases} 箱）`}  ${s.user}${s.device === null ? '' : ` @${s.device}`}`);
     return 0;
   },
 };
