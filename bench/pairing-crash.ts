@@ -1,5 +1,7 @@
 /**
- * `npm run bench -- pairing-crash [--kills N] [--codes N] [--rate R]` (defaults: 50 kills, 20,000 codes, 600 items/min).
+ * `npm run bench -- pairing-crash [--kills N] [--codes N] [--rate R] [--mode two-readers|print]` (defaults: 50 kills,
+ * 20,000 codes, 600 items/min, two readers). `--mode print`: the inner reader and a Videojet emulator printing the
+ * outer code (the station allocates, commits, prints, then pairs).
  *
  * Issue 15's crash figure: 0 lost pairs under ≥ 50 kills. The emulated line (two readers, Modbus PLC) lives in
  * this process and survives; `wuma station --config pairing.json` runs as a child process and is killed with
@@ -11,6 +13,9 @@
  * and the database must be consistent: verifyStore ok, every paired item has both code rows pointing at each other,
  * item seqs contiguous, and every paired item has exactly one AssociationEvent in the outbox (frozen in the pair's
  * transaction: a kill can never leave a pair without its event, nor an event without its pair).
+ * After the last kill the station is started once more and stopped cleanly, so what a restart recovers is in the
+ * figures: in print mode every outer code the printer emulator printed must end paired or voided (a cap whose code
+ * could pay out without a record is a lost pair too), and no allocation may stay unresolved.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PRINTER_EMULATORS } from '../printers/index.ts';
 import { READER_EMULATORS } from '../scanners/index.ts';
 import { QueueFeed } from '../edge/demo/queue-feed.ts';
 import { seededRandom } from '../edge/demo/seeded-random.ts';
@@ -29,7 +35,12 @@ import { addProduct } from '../edge/store/products.ts';
 import { verifyStore } from '../edge/store/verify.ts';
 import { writeResults } from './support/results.ts';
 
-const { values } = parseArgs({ options: { kills: { type: 'string' }, codes: { type: 'string' }, rate: { type: 'string' } } });
+const { values } = parseArgs({ options: { kills: { type: 'string' }, codes: { type: 'string' }, rate: { type: 'string' }, mode: { type: 'string' } } });
+const mode = values.mode ?? 'two-readers';
+if (mode !== 'two-readers' && mode !== 'print') {
+  console.error(`--mode 应为 two-readers 或 print，收到 ${mode} (--mode must be two-readers or print)`);
+  process.exit(2);
+}
 const kills = Number(values.kills ?? 50);
 const codes = Number(values.codes ?? 20_000);
 const perMinute = Number(values.rate ?? 600);
@@ -72,15 +83,17 @@ async function main(): Promise<void> {
   const innerEm = await READER_EMULATORS.keyence({ endpoint: listen, feed: innerFeed, readDelayMs: 1 }).start();
   const outerEm = await READER_EMULATORS.cognex({ endpoint: listen, feed: outerFeed, readDelayMs: 1 }).start();
   const plc = await startModbusPlcEmulator({ map: DEFAULT_REGISTER_MAP, tcp: { host: HOST, port: 0 }, confirm: { mode: 'delay', ms: 2 }, heartbeatMs: 100 });
+  const printer = mode === 'print' ? PRINTER_EMULATORS.videojet({ printMs: 2 }) : null;
+  const printerAt = printer === null ? null : await printer.listenTcp(HOST, 0);
+  const sides = printerAt === null
+    ? { innerReader: { driver: 'keyence', tcp: `${HOST}:${innerEm.port}` }, outerReader: { driver: 'cognex', tcp: `${HOST}:${outerEm.port}` } }
+    : { innerReader: { driver: 'keyence', tcp: `${HOST}:${innerEm.port}` }, outerPrinter: { driver: 'videojet', tcp: `${HOST}:${printerAt.port}` } };
   writeFileSync(join(dir, 'pairing.json'), JSON.stringify({
     mode: 'pairing', station: { id: 'CRASH-P1', line: 'CRASH-P1' }, database: dbPath,
-    pairing: { innerPackage: m.inner, outerPackage: m.outer, innerReader: { driver: 'keyence', tcp: `${HOST}:${innerEm.port}` }, outerReader: { driver: 'cognex', tcp: `${HOST}:${outerEm.port}` } },
+    pairing: { innerPackage: m.inner, outerPackage: m.outer, ...sides },
     plc: { driver: 'modbus-tcp', tcp: `${HOST}:${plc.tcpPort ?? 0}` },
   }));
-  const random = seededRandom(50);
-  let next = 0;
-  const started = performance.now();
-  for (let k = 0; k < kills && next < m.innerCodes.length - 100; k += 1) {
+  const startStation = async (): Promise<{ child: ChildProcess; exited: Promise<void> }> => {
     const child: ChildProcess = spawn(NODE, ['edge/cli/main.ts', 'station', '--config', join(dir, 'pairing.json'), '--json', '--api-port', '0', '--api-token-file', join(dir, 'token')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (b: Buffer) => { err += b.toString(); if (err.length > 100_000) err = err.slice(-50_000); });
@@ -89,9 +102,16 @@ async function main(): Promise<void> {
       child.stdout?.on('data', (b: Buffer) => { if (b.toString().includes('"started":true')) resolve(); });
       child.on('exit', (code) => reject(new Error(`station exited ${String(code)} before ready: ${err.slice(-2000)}`)));
     });
+    return { child, exited };
+  };
+  const random = seededRandom(50);
+  let next = 0;
+  const started = performance.now();
+  for (let k = 0; k < kills && next < m.innerCodes.length - 100; k += 1) {
+    const { child, exited } = await startStation();
     const feeder = setInterval(() => {
       innerFeed.push([m.innerCodes[next] ?? '']);
-      outerFeed.push([m.outerCodes[next] ?? '']);
+      if (printer === null) outerFeed.push([m.outerCodes[next] ?? '']);
       next += 1;
       plc.plc.advanceTrigger(1);
     }, 60_000 / perMinute);
@@ -103,11 +123,17 @@ async function main(): Promise<void> {
     innerFeed.clear();
     outerFeed.clear();
   }
+  // One more start (recovery of what the last kill left) and a clean stop.
+  const last = await startStation();
+  last.child.kill('SIGTERM');
+  await last.exited;
   const seconds = (performance.now() - started) / 1000;
   const snap = plc.plc.snapshot();
   await innerEm.stop();
   await outerEm.stop();
   await plc.close();
+  const printedCodes = printer === null ? [] : [...new Set(printer.printed.map((p) => p.code))];
+  await printer?.close();
 
   const store = openStore(dbPath, { checkpointer: false });
   const db = store.db;
@@ -119,15 +145,23 @@ async function main(): Promise<void> {
   const gaps = db.prepare('SELECT count(*) FROM (SELECT seq, lag(seq) OVER (PARTITION BY run_id ORDER BY seq) AS prev FROM pairing_items) WHERE prev IS NOT NULL AND seq <> prev + 1').pluck().get() as number;
   const runs = db.prepare('SELECT count(*) FROM pairing_runs').pluck().get() as number;
   const events = db.prepare(`SELECT count(*) FROM outbox WHERE event_type = 'AssociationEvent'`).pluck().get() as number;
+  const unresolvedAllocations = db.prepare(`SELECT count(*) FROM pairing_allocations a JOIN codes c ON c.code = a.code WHERE c.pair IS NULL AND c.status IN (0, 1)`).pluck().get() as number;
+  const allocations = db.prepare('SELECT count(*) FROM pairing_allocations').pluck().get() as number;
+  const codeState = db.prepare('SELECT status, pair FROM codes WHERE code = ?');
+  const printedLoose = printedCodes.filter((c) => {
+    const r = codeState.get(c) as { status: number; pair: string | null } | undefined;
+    return r === undefined || (r.pair === null && r.status !== 8);
+  }).length;
   const verify = verifyStore(db).ok;
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   const lostPairs = Math.max(0, snap.accepts - paired);
-  writeResults('pairing-crash', {
-    kills, itemsFed: next, seconds: Math.round(seconds), plcAccepts: snap.accepts, plcKicks: snap.kicks.length, pairedInDb: paired, wasteInDb: waste,
+  writeResults(mode === 'print' ? 'pairing-crash-print' : 'pairing-crash', {
+    mode, kills, itemsFed: next, seconds: Math.round(seconds), plcAccepts: snap.accepts, plcKicks: snap.kicks.length, pairedInDb: paired, wasteInDb: waste,
     lostPairs, committedNotAcknowledged: paired - snap.accepts, tornPairs: torn, pairsWithoutItem: orphanPairs, seqGaps: gaps, runs, verify,
     associationEvents: events, pairsWithoutEvent: paired - events,
-    ok: lostPairs === 0 && torn === 0 && orphanPairs === 0 && gaps === 0 && runs === 1 && verify && events === paired,
+    ...(mode === 'print' ? { outerCodesPrinted: printedCodes.length, allocations, unresolvedAllocations, printedNeitherPairedNorVoided: printedLoose } : {}),
+    ok: lostPairs === 0 && torn === 0 && orphanPairs === 0 && gaps === 0 && runs === 1 && verify && events === paired && unresolvedAllocations === 0 && printedLoose === 0,
   });
 }
 
