@@ -92,6 +92,25 @@ describe('sealed pairing package', () => {
     expect(brandSnapshot()).toEqual(before);
   });
 
+  it('a print-failed waste item (print mode) travels in the package and its codes are voided at the brand', async () => {
+    const printRun = startPairingRun(supplier.db, { line: 'P2', innerPackage: m.innerPackage, outerPackage: m.outerPackage, actor: 'op1' });
+    const side = (code: string) => ({ code, counter: null });
+    commitPairingItem(supplier.db, { runId: printRun.id, inner: side(m.inner[6]!), outer: side(m.outer[6]!), at: Date.now() }, () => ({ kind: 'waste', reason: 'print-failed' }));
+    const pair = { inner: side(m.inner[7]!), outer: side(m.outer[7]!) };
+    commitPairingItem(supplier.db, { runId: printRun.id, ...pair, at: Date.now() }, (facts) => checkPair(pair, facts, printRun));
+    closePairingRun(supplier.db, printRun.id, 'op1');
+    const out = dir.file('print.wpair');
+    const exported = await exportPairingPackage(supplier.db, printRun.uuid, out, seal(), stationKeys.privateKey, 'op1');
+    expect(exported.manifest).toMatchObject({ pairs: 1, waste: 1, byReason: { 'print-failed': 1 } });
+    const imported = await importPairingPackage(brand.db, { path: out, key: open(), trustedSigner: stationKeys.publicKey, actor: 'it1' });
+    expect(imported.report.ok, JSON.stringify(imported.report.issues)).toBe(true);
+    expect(imported).toMatchObject({ stored: 1, voided: 2 });
+    expect(imported.manifest?.byReason['print-failed']).toBe(1);
+    expect(brandCode(m.inner[6]!).status).toBe(8);
+    expect(brandCode(m.outer[6]!).status).toBe(8);
+    expect(brandCode(m.inner[7]!).pair).toBe(m.outer[7]);
+  });
+
   it('a package signed by another station key is refused, naming the line, and nothing is stored', async () => {
     const out = dir.file('run.wpair');
     await exportPairingPackage(supplier.db, run.uuid, out, seal(), otherStation.privateKey, 'op1');
