@@ -6,14 +6,21 @@ if (major < 24) {
   process.stderr.write(`wuma 需要 Node 24 (needs Node 24), 当前 ${process.version}。请用 "npx wuma …" 或 "npm run wuma -- …"\n`);
   process.exit(2);
 }
-// The long-running commands (the station, the demo line) run with a 2 MiB young generation: the station's garbage
-// is short-lived, so scavenges stay short, and the process is ~40 MiB smaller (issue 12). V8 takes heap sizes
-// only at start, so the process replaces itself with the flag set (process.execve, Unix); elsewhere it runs as is.
-const LEAN_COMMANDS = new Set(['station', 'demo']);
-const LEAN_FLAG = '--max-semi-space-size=2';
-if (LEAN_COMMANDS.has(process.argv[2]) && typeof process.execve === 'function' && process.env.WUMA_LEAN_HEAP !== '0'
+// The long-running commands run lean (issue 12). The station and the demo line get a 2 MiB young generation: their
+// garbage is short-lived, so scavenges stay short, and the process is ~40 MiB smaller. The sender (`wuma sync`)
+// also gets an old-generation ceiling: its live data is bounded by construction (two capture documents of at most
+// 4 MiB and their ids), and V8 sizes its heap from the ceiling, so a 256 MiB ceiling keeps it near 50 MiB instead
+// of letting it grow towards the machine's default. V8 takes heap sizes only at start, so the process replaces
+// itself with the flags set (process.execve, Unix); elsewhere it runs as is.
+const LEAN_FLAGS = {
+  station: ['--max-semi-space-size=2'],
+  demo: ['--max-semi-space-size=2'],
+  sync: ['--max-semi-space-size=2', '--max-old-space-size=256'],
+};
+const lean = LEAN_FLAGS[process.argv[2]];
+if (lean !== undefined && typeof process.execve === 'function' && process.env.WUMA_LEAN_HEAP !== '0'
   && !process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) {
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, LEAN_FLAG, ...process.argv.slice(1)], process.env);
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...lean, ...process.argv.slice(1)], process.env);
 }
 const { cliMain } = await import('../edge/cli/main.ts');
 await cliMain();

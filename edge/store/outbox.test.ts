@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { openStore, type Store } from './open.ts';
@@ -44,6 +45,19 @@ describe('appendOutbox', () => {
 });
 
 describe('SqliteOutbox', () => {
+  it('with checkpointAfterConfirm, checkpoints the WAL after each confirmation (a sending-only process has no checkpoint worker)', () => {
+    // The rows sit in the WAL until a checkpoint copies their pages into the main file, which then grows.
+    const mainBytes = (): number => statSync(dir.file('wuma.db')).size;
+    fill(200);
+    const before = mainBytes();
+    new SqliteOutbox(store.db).markConfirmed([1, 2, 3], '2026-01-01T00:00:00.000Z');
+    expect(mainBytes()).toBe(before);
+    const checkpointing = new SqliteOutbox(store.db, { checkpointAfterConfirm: true });
+    checkpointing.markConfirmed([4, 5, 6], '2026-01-01T00:00:01.000Z');
+    expect(mainBytes()).toBeGreaterThan(before);
+    expect(checkpointing.counts()).toEqual({ pending: 194, confirmed: 6, quarantined: 0 });
+  });
+
   it('peeks pending rows in id order after a cursor, byte-identical bodies', () => {
     fill(10);
     const o = new SqliteOutbox(store.db);

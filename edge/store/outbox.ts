@@ -82,14 +82,25 @@ export function idRuns(ids: readonly number[]): [number, number][] {
 }
 
 /** The SQLite `OutboxSource` the sender runs on. Each write is one short transaction. */
+export interface SqliteOutboxOptions {
+  /**
+   * Checkpoint the WAL (PASSIVE: never waits for readers or writers) after each confirmation. For a process that
+   * only sends (`wuma sync`): confirmations are its only writes, and this keeps the WAL short without the
+   * checkpoint worker thread and its second V8 isolate (~19 MiB). A station keeps its own worker.
+   */
+  readonly checkpointAfterConfirm?: boolean;
+}
+
 export class SqliteOutbox implements OutboxSource {
   readonly #db: Db;
+  readonly #checkpoint: boolean;
   readonly #s: Statements;
   readonly #confirmAll: (ids: readonly number[], at: string) => void;
   readonly #attemptAll: (ids: readonly number[], error: string) => void;
 
-  constructor(db: Db) {
+  constructor(db: Db, options: SqliteOutboxOptions = {}) {
     this.#db = db;
+    this.#checkpoint = options.checkpointAfterConfirm === true;
     this.#s = statements(db);
     this.#confirmAll = db.transaction((ids: readonly number[], at: string) => {
       let changed = 0;
@@ -114,7 +125,11 @@ export class SqliteOutbox implements OutboxSource {
   }
 
   markConfirmed(ids: readonly number[], at: string): void {
-    if (ids.length > 0) this.#confirmAll(ids, at);
+    if (ids.length === 0) return;
+    this.#confirmAll(ids, at);
+    // PASSIVE reports a busy checkpoint (another process's checkpointer) as a result row, not an error; the
+    // next confirmation tries again.
+    if (this.#checkpoint) this.#db.pragma('wal_checkpoint(PASSIVE)');
   }
 
   quarantine(id: number, reason: string, _at: string): void {

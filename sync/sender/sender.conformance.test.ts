@@ -212,6 +212,19 @@ describe('Sender against an EPCIS capture endpoint', () => {
     expect(Math.max(...sizes.slice(2))).toBe(25);
   });
 
+  it('cuts requests under its own byte ceiling whatever a generous receiver allows, and resends the same bytes', async () => {
+    const hq = await stub({ maxEvents: 10_000, maxBytes: 64 * 2 ** 20, failPosts: { status: 503, count: 1 } });
+    const outbox = new MemoryOutbox();
+    outbox.add(400);
+    await new Sender({ outbox, url: hq.url, assemble, clock: fakeClock(), maxBytesPerRequest: 5_000 }).run({ once: true });
+    expect(outbox.counts()).toEqual({ pending: 0, confirmed: 400, quarantined: 0 });
+    for (const p of hq.posts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(5_000);
+    expect(hq.posts.length).toBeGreaterThan(400 / 100);
+    // The first POST failed (503) and went again: the same rows, the same bytes, though the batch kept no bodies.
+    expect(hq.posts[1]).toBe(hq.posts[0]);
+    expect(hq.stored.size).toBe(400);
+  });
+
   it('grows the batch from startEventsPerRequest on fast successes, up to its ceiling; a slow link keeps small batches', async () => {
     const sizes = (posts: readonly string[]) => posts.map((p) => (JSON.parse(p) as { epcisBody: { eventList: unknown[] } }).epcisBody.eventList.length);
     const fast = await stub({ maxEvents: 10_000, maxBytes: 10_000_000 });

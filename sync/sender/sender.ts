@@ -4,7 +4,7 @@ import { SyncBugError } from '../errors.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { CaptureClient } from './capture-client.ts';
 import { syncTransition } from './state-machine.ts';
-import { takeBatch, type Batch, type DocumentSize } from './take-batch.ts';
+import { takeBatch, type DocumentSize } from './take-batch.ts';
 
 /** Time and chance, injected so tests drive backoff and polling without real waits. */
 export interface SenderClock {
@@ -45,6 +45,12 @@ export interface SenderOptions {
   /** Our own ceiling on events per request, whatever the receiver allows (default 10 000). */
   readonly maxEventsPerRequest?: number;
   /**
+   * Our own ceiling on capture document bytes, whatever the receiver allows (default 4 MiB). It bounds the
+   * sender's memory: at most two documents are held at once (the one on the wire and the one cut ahead), so the
+   * sender's size does not depend on the backlog or on a generous receiver (issue 12).
+   */
+  readonly maxBytesPerRequest?: number;
+  /**
    * Events per request to start with (default 2 000). The ceiling doubles, up to `maxEventsPerRequest` and the
    * receiver's limit, after each full batch that was accepted within an eighth of `timeoutMs`, so a slow link
    * keeps small requests. It never shrinks on a failure: a resend is cut under the same ceiling (same bytes).
@@ -72,10 +78,17 @@ const realClock: SenderClock = {
 };
 
 const SIZE_PROBE_DATE = '2000-01-01T00:00:00.000Z';
+const DEFAULT_MAX_BYTES = 4 * 2 ** 20;
+
+/**
+ * What the sender keeps of a row once its document is built: the frozen body lives on only inside the document
+ * bytes (a resend reuses those bytes; a batch cut again re-reads the rows).
+ */
+type SentEntry = Pick<OutboxEntry, 'id' | 'eventId' | 'eventType'>;
 
 /** A batch with its capture document, ready to POST. */
 interface Prepared {
-  readonly batch: Batch;
+  readonly entries: readonly SentEntry[];
   /** The capture document, UTF-8 encoded once. */
   readonly document: Buffer;
   /** The ceilings it was cut under; a batch prepared ahead under other ceilings is cut again. */
@@ -225,7 +238,7 @@ export class Sender {
       }
       case 'sending': {
         const current = this.#mustBatch();
-        const entries = current.batch.entries;
+        const entries = current.entries;
         this.#summary.requests += 1;
         this.#summary.bytesSent += current.document.byteLength;
         this.#postedAt = this.#clock.now();
@@ -255,7 +268,7 @@ export class Sender {
         if (signal.aborted) return;
         const job = this.#job;
         if (job === undefined) throw new Error('polling without a job');
-        const r = await this.#client.poll(job, batch.batch.entries.map((e) => e.eventId), signal);
+        const r = await this.#client.poll(job, batch.entries.map((e) => e.eventId), signal);
         if (signal.aborted) return;
         if (r.kind === 'running') {
           if (this.#clock.now() > this.#jobDeadline) {
@@ -302,7 +315,7 @@ export class Sender {
     const limits = this.#limits;
     if (limits === undefined) throw new SyncBugError('cutting a batch without limits');
     const maxEvents = Math.max(1, Math.min(limits.maxEvents, this.#growCap, this.#limitCap, this.#bisectCap));
-    return { maxEvents, maxBytes: limits.maxBytes };
+    return { maxEvents, maxBytes: Math.min(limits.maxBytes, this.#o.maxBytesPerRequest ?? DEFAULT_MAX_BYTES) };
   }
 
   /** The next batch of pending rows after `afterId` with its document, or undefined when there are none. */
@@ -311,7 +324,8 @@ export class Sender {
     const entries = this.#o.outbox.peek(afterId, maxEvents);
     if (entries.length === 0) return undefined;
     const batch = takeBatch(entries, maxEvents, maxBytes, this.#documentSize(), (e) => Buffer.byteLength(e.body));
-    return { batch, document: Buffer.from(this.#document(batch.entries)), maxEvents, maxBytes };
+    const document = Buffer.from(this.#document(batch.entries));
+    return { entries: batch.entries.map(({ id, eventId, eventType }) => ({ id, eventId, eventType })), document, maxEvents, maxBytes };
   }
 
   /**
@@ -368,7 +382,7 @@ export class Sender {
 
   /** Records headquarters' verdict on the current batch and moves on. */
   #settle(r: CaptureResult): void {
-    const batch = this.#mustBatch().batch;
+    const batch = this.#mustBatch();
     const at = new Date(this.#clock.now()).toISOString();
     const ids = batch.entries.map((e) => e.id);
     if (r.kind !== 'accepted') {
@@ -443,7 +457,7 @@ export class Sender {
     if (this.#state !== 'polling') { this.#job = undefined; }
   }
 
-  #quarantine(entry: OutboxEntry, reason: string, at: string): void {
+  #quarantine(entry: SentEntry, reason: string, at: string): void {
     this.#o.outbox.quarantine(entry.id, reason, at);
     this.#summary.quarantined += 1;
     this.#log('error', '事件被总部拒收，已隔离，队列继续 (event rejected by headquarters, quarantined; queue continues)', { outboxId: entry.id, eventType: entry.eventType, reason });
