@@ -107,12 +107,37 @@ describe('generatePackage', () => {
     expect(readdirSync(dir.path).filter((f) => f.includes('cancel'))).toEqual([]);
   });
 
-  it('sorts in several blocks when the package is larger than one sorted run', async () => {
-    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 3_000, batchRows: 700, sortBlockRows: 1_000 });
+  it('buckets a package larger than one sorted run: memory bounded by the run, inserts and export in key order, scratch removed', async () => {
+    const out = dir.file('codes.txt');
+    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 30_000, batchRows: 7_000, sortBlockRows: 10_000, out: { type: 'plain', path: out } });
     const result = await generatePackage(store.db, req, hooks(6));
-    expect(result.count).toBe(3_000);
-    expect(result.transactions).toBe(6);
-    expect(codesOf(req.uuid)).toHaveLength(3_000);
+    expect(result.count).toBe(30_000);
+    // ceil(30 000 × 1.1 / 10 000) = 4 buckets, each well under the 10 000 of one run.
+    expect(result.sortedRuns.count).toBe(4);
+    expect(result.sortedRuns.largest).toBeLessThanOrEqual(10_000);
+    expect(result.sortedRuns.largest).toBeGreaterThan(5_000);
+    expect(codesOf(req.uuid)).toHaveLength(30_000);
+    // One left-to-right walk of the key space: the export (commit order) is ascending, as a single run would be.
+    const lines = readFileSync(out, 'latin1').trimEnd().split('\n');
+    expect(lines).toHaveLength(30_000);
+    expect(lines).toEqual([...lines].sort());
+    expect(readdirSync(dir.path).filter((f) => f.startsWith('.wuma-gen-'))).toEqual([]);
+    expect(verifyStore(store.db).ok).toBe(true);
+  });
+
+  it('keeps a package within one run unbucketed', async () => {
+    const result = await generatePackage(store.db, request({ profile: DEFAULT_PROFILES['cap-outer'], count: 3_000, batchRows: 700 }), hooks(8));
+    expect(result.sortedRuns).toEqual({ count: 1, largest: 3_000 });
+    expect(result.transactions).toBe(5);
+  });
+
+  it('removes the scratch buckets when a bucketed run is cancelled', async () => {
+    const progress: GenerateProgress[] = [];
+    const req = request({ profile: DEFAULT_PROFILES['cap-outer'], count: 30_000, batchRows: 7_000, sortBlockRows: 10_000 });
+    const cancelled = { random: seededBytes(9), onProgress: (p: GenerateProgress) => { progress.push(p); }, cancelled: () => progress.filter((p) => p.phase === 'insert').length >= 1 };
+    await expect(generatePackage(store.db, req, cancelled)).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(row(req.uuid)).toMatchObject({ state: 'aborted', count: 0 });
+    expect(readdirSync(dir.path).filter((f) => f.startsWith('.wuma-gen-'))).toEqual([]);
   });
 
   /** A product and a batch in `state`, written as another process (the station) would. */

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateRecords } from '../codes/generate.ts';
 import type { CodeProfile } from '../codes/profile.ts';
@@ -8,6 +10,7 @@ import type { CodeKind } from '../domain/kinds.ts';
 import type { SealKey } from '../packages/package-key.ts';
 import { writeSealedPackage } from '../packages/seal.ts';
 import { hasRunningBatch } from '../store/batches.ts';
+import { generationScratchDir } from '../store/recover.ts';
 import { CodeWriter } from '../store/code-writer.ts';
 import type { Db } from '../store/open.ts';
 import { GenerateBug, GenerateError } from './errors.ts';
@@ -39,11 +42,20 @@ const LINE_ROWS_START = 10_000;
 const LINE_ROWS_MIN = 5_000;
 const LINE_ROWS_MAX = 100_000;
 /**
- * Codes sorted together. Up to this many the whole package is one sorted run, so every transaction appends
- * to a fresh key range; above it (up to MAX_COUNT) memory stays bounded at SORT_BLOCK_ROWS × width bytes and
- * each block is one sorted run.
+ * Bytes of codes sorted together in memory (one sorted run). A package that fits is drawn, sorted and inserted
+ * straight from one buffer. A larger one is drawn once and split by value into buckets of about this size
+ * (splitters taken from an independent sample of the same profile, so buckets come out even), spilled to
+ * scratch files beside the database; each bucket is then loaded, sorted and inserted in turn. Buckets are value
+ * ranges in key order, so the inserts still walk the B-tree once, left to right, as one sorted run would, while
+ * memory stays at one bucket (issue 12: 10M 17-byte codes in ≤ 256 MiB instead of a 170 MB buffer).
  */
-export const SORT_BLOCK_ROWS = 20_000_000;
+export const SORT_RUN_BYTES = 32 * 2 ** 20;
+/** Records of the sample the bucket splitters are picked from. */
+const SPLITTER_SAMPLE = 65_536;
+/** Bucket capacity over its expected size; a bucket that still overflows grows its buffer. */
+const BUCKET_SLACK = 1.1;
+/** Bytes buffered per bucket before they are written to its scratch file. */
+const SPILL_BYTES = 1 << 20;
 export const MAX_COUNT = 100_000_000;
 /** Codes drawn per generateRecords call, so progress moves and cancellation is noticed during generation. */
 const DRAW_ROWS = 1_000_000;
@@ -75,7 +87,7 @@ export interface GenerateRequest {
   readonly out: ExportTarget | null;
   /** Rows per transaction; tests use small values to get several transactions cheaply. */
   readonly batchRows?: number;
-  /** Codes per sorted run (default SORT_BLOCK_ROWS). */
+  /** Codes per sorted run (default SORT_RUN_BYTES / width); above it the package is bucketed (SORT_RUN_BYTES). */
   readonly sortBlockRows?: number;
 }
 
@@ -99,6 +111,8 @@ export interface GenerateResult {
   /** Draws replaced because they repeated another draw of this run, or a code already stored. */
   readonly replaced: { readonly withinRun: number; readonly alreadyStored: number };
   readonly transactions: number;
+  /** Sorted runs (1 unless the package was bucketed) and the most codes any of them held in memory. */
+  readonly sortedRuns: { readonly count: number; readonly largest: number };
   /** How the insert transactions held the database's write lock. */
   readonly writeLock: WriteLockStats;
   readonly timingsMs: { readonly generate: number; readonly sort: number; readonly insert: number; readonly total: number };
@@ -111,6 +125,15 @@ export interface WriteLockStats {
   readonly largestRows: { readonly fast: number; readonly line: number };
   /** Write-lock hold per transaction, ms (BEGIN IMMEDIATE acquired → COMMIT done), over all transactions. */
   readonly holdMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+/** Byte order of record `records[from, from + width)` against `other` (the codes' key order). */
+function compareRecord(records: Uint8Array, from: number, other: Uint8Array, width: number): number {
+  for (let k = 0; k < width; k += 1) {
+    const diff = (records[from + k] as number) - (other[k] as number);
+    if (diff !== 0) return diff;
+  }
+  return 0;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -145,13 +168,14 @@ export async function generatePackage(db: Db, request: GenerateRequest, hooks: G
     throw new GenerateError('CODE_SPACE_EXHAUSTED', `码规则只有 ${bits} 位随机数，容纳不了 ${count} 个码，请加长码长 (the profile carries only ${bits} random bits, too few for ${count} codes; use a longer code)`);
   }
   const batchRows = request.batchRows ?? BATCH_ROWS;
-  const blockRows = Math.max(1, Math.min(request.sortBlockRows ?? SORT_BLOCK_ROWS, count));
   const width = generateRecords(profile, 0, hooks.random).width;
+  const runRows = Math.max(1, request.sortBlockRows ?? Math.floor(SORT_RUN_BYTES / width));
   const writer = new CodeWriter(db, width);
   const exporting = request.out !== null;
   const timings = { generate: 0, sort: 0, insert: 0 };
   const replaced = { withinRun: 0, alreadyStored: 0 };
   let transactions = 0;
+  const runs = { count: 0, largest: 0 };
   let sha256: string | null = null;
   const lock = { fast: 0, line: 0, largestFast: 0, largestLine: 0, holds: [] as number[] };
   let lineRows = LINE_ROWS_START;
@@ -219,23 +243,130 @@ export async function generatePackage(db: Db, request: GenerateRequest, hooks: G
     }
   };
 
+  /** The package as sorted, deduplicated runs in ascending key order; `last` marks the final one. */
+  function* sortedRuns(): Generator<{ records: Uint8Array; distinct: number; last: boolean }> {
+    if (count <= runRows) {
+      const buffer = new Uint8Array(count * width);
+      draw(buffer, count, 0);
+      yield { records: buffer, distinct: sortCounted(buffer, count), last: true };
+      return;
+    }
+    yield* bucketedRuns();
+  }
+
+  /** Sorts a run of `n` drawn records, counting repeats and progress; returns the distinct count. */
+  const sortCounted = (buffer: Uint8Array, n: number): number => {
+    hooks.onProgress({ phase: 'sort', done: 0, total: n });
+    const distinct = sortRun(buffer, n);
+    hooks.onProgress({ phase: 'sort', done: n, total: n });
+    replaced.withinRun += n - distinct;
+    runs.count += 1;
+    runs.largest = Math.max(runs.largest, n);
+    checkCancel();
+    return distinct;
+  };
+
+  /**
+   * A package larger than one run (SORT_RUN_BYTES): splitters from an independent sample, one drawing pass that
+   * routes each record to its bucket's scratch file, then each bucket loaded, sorted and yielded in key order.
+   * Scratch files hold secret codes: they live in a 0700 directory beside the database, each is unlinked as soon
+   * as it is loaded, the directory is removed at the end either way, and recovery removes it after a crash.
+   */
+  function* bucketedRuns(): Generator<{ records: Uint8Array; distinct: number; last: boolean }> {
+    const buckets = Math.ceil((count * BUCKET_SLACK) / runRows);
+    const sampleRows = Math.min(SPLITTER_SAMPLE, count);
+    const sample = new Uint8Array(sampleRows * width);
+    sample.set(generateRecords(profile, sampleRows, hooks.random).bytes.subarray(0, sampleRows * width));
+    const distinctSample = sortRecords(sample, width, sampleRows);
+    // Bucket b holds records r with splitter[b-1] <= r < splitter[b] (byte order = key order).
+    const splitters: Uint8Array[] = [];
+    for (let b = 1; b < buckets; b += 1) {
+      const at = Math.floor((b * distinctSample) / buckets);
+      splitters.push(sample.slice(at * width, at * width + width));
+    }
+    const dir = generationScratchDir(db.name, request.uuid);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      const files = splitters.map((_, b) => join(dir, `bucket-${b}`)).concat(join(dir, `bucket-${buckets - 1}`));
+      const fds = files.map((f) => openSync(f, 'wx', 0o600));
+      const pending = files.map(() => new Uint8Array(SPILL_BYTES - (SPILL_BYTES % width)));
+      const filled = new Int32Array(files.length);
+      const rows = new Float64Array(files.length);
+      const spill = (b: number): void => {
+        const buf = pending[b] as Uint8Array;
+        const n = filled[b] as number;
+        for (let off = 0; off < n;) off += writeSync(fds[b] as number, buf, off, n - off);
+        filled[b] = 0;
+      };
+      try {
+        const t0 = performance.now();
+        for (let at = 0; at < count; at += DRAW_ROWS) {
+          const m = Math.min(DRAW_ROWS, count - at);
+          const drawn = generateRecords(profile, m, hooks.random);
+          if (drawn.width !== width) throw new GenerateBug(`record width changed from ${width} to ${drawn.width}`);
+          const bytes = drawn.bytes;
+          for (let i = 0; i < m; i += 1) {
+            const from = i * width;
+            let lo = 0;
+            let hi = splitters.length;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if (compareRecord(bytes, from, splitters[mid] as Uint8Array, width) < 0) hi = mid; else lo = mid + 1;
+            }
+            const buf = pending[lo] as Uint8Array;
+            let o = filled[lo] as number;
+            for (let k = 0; k < width; k += 1) buf[o + k] = bytes[from + k] as number;
+            o += width;
+            filled[lo] = o;
+            rows[lo] = (rows[lo] as number) + 1;
+            if (o + width > buf.length) spill(lo);
+          }
+          hooks.onProgress({ phase: 'generate', done: at + m, total: count });
+          checkCancel();
+        }
+        for (let b = 0; b < files.length; b += 1) spill(b);
+        timings.generate += performance.now() - t0;
+      } finally {
+        for (const fd of fds) closeSync(fd);
+      }
+      let buffer = new Uint8Array(Math.ceil(runRows) * width);
+      for (let b = 0; b < files.length; b += 1) {
+        const file = files[b] as string;
+        const fd = openSync(file, 'r');
+        let size: number;
+        try {
+          size = fstatSync(fd).size;
+          if (size !== (rows[b] as number) * width) throw new GenerateBug(`scratch bucket ${b} holds ${size} bytes, expected ${(rows[b] as number) * width}`);
+          if (size > buffer.length) buffer = new Uint8Array(size);
+          for (let off = 0; off < size;) {
+            const got = readSync(fd, buffer, off, size - off, off);
+            if (got === 0) throw new GenerateBug(`scratch bucket ${b} ended early`);
+            off += got;
+          }
+        } finally {
+          closeSync(fd);
+        }
+        unlinkSync(file);
+        const n = size / width;
+        yield { records: buffer, distinct: sortCounted(buffer, n), last: b === files.length - 1 };
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   async function* committedChunks(): AsyncGenerator<Uint8Array> {
     writer.begin({ uuid: request.uuid, kind: request.kind, productId: request.productId, profileJson: JSON.stringify(profile) });
-    const buffer = new Uint8Array(blockRows * width);
-    for (let blockStart = 0; blockStart < count; blockStart += blockRows) {
-      const n = Math.min(blockRows, count - blockStart);
-      const lastBlock = blockStart + n >= count;
-      draw(buffer, n, blockStart);
-      hooks.onProgress({ phase: 'sort', done: 0, total: n });
-      const distinct = sortRun(buffer, n);
-      hooks.onProgress({ phase: 'sort', done: n, total: n });
-      replaced.withinRun += n - distinct;
-      checkCancel();
-      for (let s = 0; s < distinct;) {
+    for (const run of sortedRuns()) {
+      const { records: buffer, distinct } = run;
+      // An empty run is skipped, except the last: its (empty) transaction still fills the deficit and finishes.
+      if (distinct === 0 && !run.last) continue;
+      let s = 0;
+      do {
         const line = hasRunningBatch(db);
         const m = Math.min(line ? lineRows : batchRows, distinct - s);
         const records = buffer.subarray(s * width, (s + m) * width);
-        const last = lastBlock && s + m >= distinct;
+        const last = run.last && s + m >= distinct;
         const t0 = performance.now();
         let locked = 0;
         const parts = writer.transaction(() => {
@@ -276,7 +407,7 @@ export async function generatePackage(db: Db, request: GenerateRequest, hooks: G
           if (line) await sleep(LINE_PAUSE_MS);
           checkCancel();
         }
-      }
+      } while (s < distinct);
     }
   }
 
@@ -318,6 +449,7 @@ export async function generatePackage(db: Db, request: GenerateRequest, hooks: G
     out,
     replaced,
     transactions,
+    sortedRuns: { ...runs },
     writeLock: {
       transactions: { fast: lock.fast, line: lock.line },
       largestRows: { fast: lock.largestFast, line: lock.largestLine },

@@ -4,7 +4,7 @@
  */
 export { startGeneration, GenerationFailed } from './start-generation.ts';
 export type { StartOptions, GenerationOutcome } from './start-generation.ts';
-export { generatePackage, BATCH_ROWS, LINE_HOLD_MS, LINE_PAUSE_MS, SORT_BLOCK_ROWS, MAX_COUNT } from './generate-package.ts';
+export { generatePackage, BATCH_ROWS, LINE_HOLD_MS, LINE_PAUSE_MS, SORT_RUN_BYTES, MAX_COUNT } from './generate-package.ts';
 export type { GenerateRequest, GenerateResult, GenerateProgress, GeneratePhase, GenerateHooks, ExportTarget, WriteLockStats } from './generate-package.ts';
 export { sortRecords } from './sort-records.ts';
 export { writePlainExport } from './plain-export.ts';

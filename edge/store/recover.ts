@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface RecoveryReport {
   readonly abortedPackages: readonly string[];
@@ -16,9 +18,18 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * Where the generator spills the buckets of a package too large to sort in memory (edge/generate): a directory
+ * beside the database, so it has the database's disk and permissions. It holds secret codes while it exists.
+ */
+export function generationScratchDir(dbPath: string, uuid: string): string {
+  return join(dirname(dbPath), `.wuma-gen-${uuid}`);
+}
+
+/**
  * A package is written in several sorted transactions and marked 'ready' by the last one. A package still
  * 'writing' whose generator process is gone was interrupted: its codes were never exported or printed, so
- * removing them whole restores "the whole package or nothing". The package row stays, marked 'aborted'.
+ * removing them whole restores "the whole package or nothing". The package row stays, marked 'aborted', and the
+ * generator's scratch directory, if any, is removed.
  */
 export function recoverInterruptedPackages(db: Database.Database): RecoveryReport {
   const stale = (db.prepare("SELECT id, uuid, owner_pid FROM code_packages WHERE state = 'writing'").all() as Array<{ id: number; uuid: string; owner_pid: number | null }>)
@@ -33,5 +44,7 @@ export function recoverInterruptedPackages(db: Database.Database): RecoveryRepor
       mark.run(new Date().toISOString(), p.id);
     }
   }).immediate();
+  // A dead generator may have left its scratch buckets (secret codes) behind; they go with the package.
+  if (db.name !== ':memory:') for (const p of stale) rmSync(generationScratchDir(db.name, p.uuid), { recursive: true, force: true });
   return { abortedPackages: stale.map((p) => p.uuid), removedCodes: removed };
 }
