@@ -1,8 +1,10 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/temp-dir.ts';
 import { CodeWriter } from './code-writer.ts';
 import { openStore, type Store } from './open.ts';
-import { recoverInterruptedPackages } from './recover.ts';
+import { generationScratchDir, recoverInterruptedPackages } from './recover.ts';
 import { verifyStore } from './verify.ts';
 import { verifyAuditChain } from './audit.ts';
 
@@ -114,7 +116,15 @@ describe('CodeWriter', () => {
     w.transaction(() => w.insertSorted(records(['AAAAA0', 'BBBBB0']), 2));
     // Pretend the owner was another process that is gone (pid numbers above pid_max are never alive).
     store.db.prepare('UPDATE code_packages SET owner_pid = ? WHERE id = ?').run(2 ** 22 + 1, id);
+    // The dead generator's scratch buckets (secret codes) go with its package; another package's stay.
+    const scratch = generationScratchDir(store.path, 'p-1');
+    mkdirSync(scratch);
+    writeFileSync(join(scratch, 'bucket-0'), 'AAAAA0BBBBB0');
+    const other = generationScratchDir(store.path, 'p-live');
+    mkdirSync(other);
     expect(recoverInterruptedPackages(store.db)).toEqual({ abortedPackages: ['p-1'], removedCodes: 2 });
+    expect(existsSync(scratch)).toBe(false);
+    expect(existsSync(other)).toBe(true);
     expect(stored(id)).toEqual([]);
     expect(verifyStore(store.db).ok).toBe(true);
   });
