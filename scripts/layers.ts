@@ -19,7 +19,7 @@ export const EDGE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   packages: ['domain', 'codes', 'store'],
   generate: ['domain', 'codes', 'store', 'packages'],
   report: ['domain', 'aggregation', 'store'],
-  warehouse: ['domain', 'store', 'report'],
+  warehouse: ['domain', 'codes', 'store', 'report'],
   station: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc'],
   pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station', 'api'],
   api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station', 'warehouse'],

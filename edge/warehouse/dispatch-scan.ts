@@ -7,6 +7,7 @@ import { cachedStatement } from '../store/statement-cache.ts';
 import { REFUSAL_LABEL_ZH, type OrderLine, type RefusalReason, type ScanActor, type ScanResult } from './contract.ts';
 import { orderTransaction, shippingParties, warehouseLocation } from './epcis-refs.ts';
 import { orderMachine, type OrderState } from './order-machine.ts';
+import { scannedCandidates } from './scanned-value.ts';
 import { stockLocationOf } from './stock-location.ts';
 import { emitFact, type WarehouseEnv } from './warehouse-env.ts';
 
@@ -45,7 +46,8 @@ function liveShipmentOf(db: Db, code: string, kind: number): string | null {
  * over-ship), the code statuses (case/pallet → shipped), the shipped_items rows (the live-shipment UNIQUE index
  * backs 已发货), a case taken off a pallet first when the pallet does not ship whole, the order's draft → picking,
  * the audit row and the EPCIS events (unpacking, then shipping). A refusal rolls all of it back and comes back as
- * a value; an unknown order is NOT_FOUND.
+ * a value; an unknown order is NOT_FOUND. The scanned value may be the code, a GS1 element string or a code URL
+ * (scanned-value.ts); the result names the stored code.
  */
 export function dispatchScan(db: Db, env: WarehouseEnv, orderId: string, rawCode: string, who: ScanActor): ScanResult {
   const code = rawCode.trim();
@@ -57,16 +59,20 @@ export function dispatchScan(db: Db, env: WarehouseEnv, orderId: string, rawCode
   }
 }
 
-function decide(db: Db, env: WarehouseEnv, orderId: string, code: string, who: ScanActor): ScanResult {
+function decide(db: Db, env: WarehouseEnv, orderId: string, scanned: string, who: ScanActor): ScanResult {
   const order = cachedStatement(db, 'SELECT id, dealer_id, warehouse_id, state, document_type FROM dispatch_orders WHERE id = ?').get(orderId) as OrderHead | undefined;
   if (order === undefined) throw new StoreError('NOT_FOUND', `发货单 ${orderId} 不存在 (unknown dispatch order)`);
   const step = orderMachine.next(order.state, 'scan');
   if (!step.ok) refuse('order-closed', `发货单 ${orderId} 状态为 ${order.state}，不能再扫码`, `order ${orderId} is ${order.state}; nothing more can ship on it`);
-  if (code.length === 0) refuse('unknown-code', '空码', 'empty scan');
-  const row = cachedStatement(db, 'SELECT code, kind, status, parent, batch_id FROM codes WHERE code = ?', 'raw').get(code) as CodeRow | undefined;
+  if (scanned.length === 0) refuse('unknown-code', '空码', 'empty scan');
+  let row: CodeRow | undefined;
+  for (const candidate of scannedCandidates(scanned)) {
+    row = cachedStatement(db, 'SELECT code, kind, status, parent, batch_id FROM codes WHERE code = ?', 'raw').get(candidate) as CodeRow | undefined;
+    if (row !== undefined) break;
+  }
   // An unknown value may have been a secret code misread: shown masked.
-  if (row === undefined) refuse('unknown-code', `${maskCode(code)} 不是本站的码`, 'not a code of this station');
-  const [, kindInt, status, parent, codeBatch] = row;
+  if (row === undefined) refuse('unknown-code', `${maskCode(scanned)} 不是本站的码`, 'not a code of this station');
+  const [code, kindInt, status, parent, codeBatch] = row;
   const kind: CodeKind = kindFromInt(kindInt);
   const shown = displayCode(code, kind);
   if (kindInt !== CASE && kindInt !== PALLET) {

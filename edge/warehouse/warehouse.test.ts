@@ -120,7 +120,8 @@ describe('dispatch scan', () => {
     let before = snapshot();
     expectRefused(w.scan('O-1', a.pallets[1]?.code ?? '', who), 'over-quantity', /订 4 箱，已发 3 箱，此垛 3 箱/);
     expect(snapshot()).toBe(before);
-    expect(w.scan('O-1', a.loose[0] ?? '', who)).toMatchObject({ kind: 'ok', line: { shipped: 4 }, order: { shipped: 4 } });
+    // A QR with the brand's code URL is the case it names.
+    expect(w.scan('O-1', `https://c.wuma.example/case-outer/${a.loose[0] ?? ''}`, who)).toMatchObject({ kind: 'ok', code: a.loose[0], line: { shipped: 4 }, order: { shipped: 4 } });
     before = snapshot();
     expectRefused(w.scan('O-1', a.loose[1] ?? '', who), 'over-quantity');
     expect(snapshot()).toBe(before);
@@ -145,6 +146,7 @@ describe('dispatch scan', () => {
     expectRefused(w.scan('O-2', a.loose[0] ?? '', who), 'already-shipped', /本单已扫过/);
     expectRefused(w.scan('O-1', b.pallets[0]?.code ?? '', who), 'wrong-product', new RegExp(b.material.productId));
     expectRefused(w.scan('O-1', `  ${b.pallets[0]?.cases[0] ?? ''}\r\n`, who), 'wrong-product');
+    expectRefused(w.scan('O-1', `https://c.wuma.example/pallet/${b.pallets[0]?.code ?? ''}`, who), 'wrong-product');
     expect(snapshot()).toBe(before);
     expect(() => w.scan('O-404', a.loose[0] ?? '', who)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
