@@ -22,10 +22,10 @@ export const EDGE_LAYERS: Readonly<Record<string, readonly string[]>> = {
   warehouse: ['domain', 'codes', 'store', 'report'],
   station: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc'],
   pairing: ['domain', 'codes', 'config', 'store', 'plc', 'packages', 'station', 'api'],
-  api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'report', 'station', 'warehouse'],
+  api: ['domain', 'codes', 'aggregation', 'store', 'packages', 'render', 'report', 'station', 'warehouse'],
   devices: ['domain', 'config', 'station', 'api'],
   main: ['domain', 'config', 'store', 'plc', 'station', 'api', 'devices', 'warehouse'],
-  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'main', 'pairing', 'warehouse'],
+  demo: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'packages', 'generate', 'station', 'api', 'main', 'pairing', 'warehouse'],
   cli: ['domain', 'codes', 'aggregation', 'config', 'store', 'plc', 'render', 'packages', 'generate', 'report', 'station', 'api', 'devices', 'main', 'demo', 'pairing', 'warehouse'],
 };
 
