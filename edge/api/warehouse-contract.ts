@@ -17,6 +17,8 @@ export type Dealer = import('../warehouse/index.ts').Dealer;
 export type WarehouseInfo = import('../warehouse/index.ts').WarehouseInfo;
 export type OrderStateName = import('../warehouse/index.ts').OrderState;
 export type RefusalReasonName = import('../warehouse/index.ts').RefusalReason;
+export type OrderImportIssue = import('../warehouse/index.ts').OrderImportIssue;
+export type OrderImportOutcome = import('../warehouse/index.ts').OrderImportOutcome;
 
 const wop = <const D extends {
   readonly method: 'GET' | 'POST'; readonly path: string; readonly access: 'session'; readonly mutating: boolean;
@@ -31,6 +33,7 @@ export const WAREHOUSE_OPERATIONS = {
   createOrder: wop({ method: 'POST', path: '/api/warehouse/orders', access: 'session', mutating: true, permission: 'dispatch.order', signed: false, tag: 'warehouse', summary: '新建发货单（草稿）(create a dispatch order, draft)' }),
   dispatchScan: wop({ method: 'POST', path: '/api/warehouse/orders/{orderId}/scan', access: 'session', mutating: true, permission: 'dispatch.scan', signed: false, tag: 'warehouse', summary: '出库扫码：箱码或垛码；拒绝时给出原因，不做任何改动 (dispatch scan of a case or pallet code; a refusal changes nothing)' }),
   completeOrder: wop({ method: 'POST', path: '/api/warehouse/orders/{orderId}/complete', access: 'session', mutating: true, permission: 'dispatch.scan', signed: true, tag: 'warehouse', summary: '完成发货；短发需原因与 PIN 签名 (complete; a short shipment needs a reason signed with the PIN)' }),
+  importOrders: wop({ method: 'POST', path: '/api/warehouse/orders/import', access: 'session', mutating: true, permission: 'dispatch.order', signed: false, tag: 'warehouse', summary: '导入发货单文件（CSV / JSON 文本与文件名）：整份检查，每个问题注明文件、行与原因，有问题则什么都不存 (import an ERP order file: every issue names file, line and reason; nothing stored unless clean)' }),
   cancelOrder: wop({ method: 'POST', path: '/api/warehouse/orders/{orderId}/cancel', access: 'session', mutating: true, permission: 'dispatch.order', signed: false, tag: 'warehouse', summary: '作废发货单（未发出任何货）(cancel an order with nothing shipped)' }),
   orderReport: wop({ method: 'GET', path: '/api/warehouse/orders/{orderId}/report', access: 'session', mutating: false, permission: null, signed: false, tag: 'warehouse', summary: '发货单报告 JSON / CSV / PDF (order report; ?format=json|csv|pdf)' }),
   orderBarcode: wop({ method: 'GET', path: '/api/warehouse/orders/{orderId}/barcode', access: 'session', mutating: false, permission: null, signed: false, tag: 'warehouse', summary: '发货单条码（打印在发货单上，PDA 扫它选单）SVG / PNG (the order barcode of the dispatch sheet; ?format=svg|png)' }),
@@ -40,6 +43,7 @@ export const WAREHOUSE_OPERATIONS = {
   dealerReport: wop({ method: 'GET', path: '/api/warehouse/dealers/{dealerId}/report', access: 'session', mutating: false, permission: null, signed: false, tag: 'warehouse', summary: '经销商发货报告（日期范围）JSON / CSV / PDF (dealer report over a date range; ?from=&to=&format=)' }),
   listWarehouses: wop({ method: 'GET', path: '/api/warehouse/warehouses', access: 'session', mutating: false, permission: null, signed: false, tag: 'warehouse', summary: '仓库列表 (warehouses)' }),
   traceCode: wop({ method: 'GET', path: '/api/trace/{code}', access: 'session', mutating: false, permission: null, signed: false, tag: 'trace', summary: '渠道查询：外码、箱码或垛码 → 产品、批次、垛、发货单、经销商、区域；内码不可放在网址中 (trace an outer, case or pallet code; inner codes never go in a URL)' }),
+  traceLookup: wop({ method: 'POST', path: '/api/trace/lookup', access: 'session', mutating: false, permission: null, signed: false, tag: 'trace', summary: '渠道查询（码放在请求体中，不进网址）：内码仅质检，打码显示；不记录稽查结果 (trace with the code in the body, never in a URL; inner codes for QA only, masked; records no finding)' }),
   recordFinding: wop({ method: 'POST', path: '/api/trace/findings', access: 'session', mutating: true, permission: 'trace.finding', signed: false, tag: 'trace', summary: '稽查：在某区域发现此码，判定是否窜货并记录（内码仅质检，打码显示）(a market finding: diversion or not, recorded; inner codes for QA only, masked)' }),
   listPdaDevices: wop({ method: 'GET', path: '/api/pda-devices', access: 'session', mutating: false, permission: 'device.settings', signed: false, tag: 'devices', summary: '已配对的 PDA (paired PDAs)' }),
   pairPdaDevice: wop({ method: 'POST', path: '/api/pda-devices', access: 'session', mutating: true, permission: 'device.settings', signed: false, tag: 'devices', summary: '配对一台 PDA：返回一次性显示的设备令牌二维码 (pair a PDA: its device token as a QR, shown once)' }),
@@ -63,6 +67,11 @@ export interface CreateOrderBody {
 }
 export interface ReturnBody { readonly code: string; readonly reason: string; readonly warehouseId?: string }
 export interface MoveBody { readonly code: string; readonly toWarehouse: string }
+/** An order file as the IT screen read it: its text (UTF-8) and its name (the extension says CSV or JSON; issues name it). */
+export interface ImportOrdersBody { readonly fileName: string; readonly text: string }
+/** The import's outcome; `ok: false` with every issue and nothing stored, else the orders created (draft). */
+export interface ImportOrdersResult extends OrderImportOutcome { readonly created: readonly OrderView[] }
+export interface TraceLookupBody { readonly code: string }
 export interface FindingBody { readonly code: string; readonly foundIn: string; readonly note?: string }
 
 export interface PdaDeviceView {
@@ -87,6 +96,7 @@ export interface WarehouseContract {
   createOrder: { body: CreateOrderBody; response: OrderView };
   dispatchScan: { params: { orderId: string }; body: DispatchScanBody; response: DispatchScanResult };
   completeOrder: { params: { orderId: string }; body: CompleteOrderBody; response: OrderView };
+  importOrders: { body: ImportOrdersBody; response: ImportOrdersResult };
   cancelOrder: { params: { orderId: string }; body: CancelOrderBody; response: OrderView };
   orderReport: { params: { orderId: string }; query?: { format?: 'json' | 'csv' | 'pdf' }; response: OrderReport };
   orderBarcode: { params: { orderId: string }; query?: { format?: 'svg' | 'png' }; response: string };
@@ -96,6 +106,7 @@ export interface WarehouseContract {
   dealerReport: { params: { dealerId: string }; query: { from: string; to: string; format?: 'json' | 'csv' | 'pdf' }; response: DealerReport };
   listWarehouses: { response: { warehouses: readonly WarehouseInfo[] } };
   traceCode: { params: { code: string }; response: TraceResult };
+  traceLookup: { body: TraceLookupBody; response: TraceResult };
   recordFinding: { body: FindingBody; response: TraceResult };
   listPdaDevices: { response: { devices: readonly PdaDeviceView[] } };
   pairPdaDevice: { body: { name: string }; response: PairPdaResult };

@@ -1,10 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SECRET_KINDS } from '../domain/kinds.ts';
 import { maskCode } from '../domain/mask.ts';
 import { renderSymbol } from '../render/index.ts';
 import { kindOfCode } from '../store/code-lookup.ts';
 import { mayPerform } from '../store/users.ts';
 import {
-  ORDER_STATES, renderDealerReportCsv, renderDealerReportPdf, renderOrderReportCsv, renderOrderReportPdf, Warehouse,
+  importOrderFile, ORDER_STATES, renderDealerReportCsv, renderDealerReportPdf, renderOrderReportCsv, renderOrderReportPdf, Warehouse,
   type OrderView,
 } from '../warehouse/index.ts';
 import { ApiError } from './errors.ts';
@@ -21,6 +23,10 @@ const ID: JsonSchema = { type: 'string', minLength: 1, maxLength: 64, pattern: '
 const REGION: JsonSchema = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$', description: '区域 (sales region)' };
 const DATE: JsonSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: '日期 YYYY-MM-DD (date)' };
 const NOTE: JsonSchema = { type: 'string', minLength: 1, maxLength: 500, description: '备注 (note)' };
+/** The name of an uploaded order file as the browser gives it: no directory, no control characters; the extension picks CSV or JSON. */
+const FILE_NAME: JsonSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '^(?!\\.+$)[^/\\\\\\u0000-\\u001f\\u007f]+$', description: '文件名，如 orders.csv (file name)' };
+/** The text of an order file; the JSON body limit (1 MiB) bounds it — a larger ERP export goes through `wuma warehouse order import`. */
+const FILE_TEXT: JsonSchema = { type: 'string', maxLength: 1_000_000, description: '文件内容 UTF-8 (file text)' };
 const REPORT_FORMAT: JsonSchema = { enum: ['json', 'csv', 'pdf'] };
 
 /**
@@ -125,6 +131,26 @@ export const WAREHOUSE_ROUTES: RouteImpls<WarehouseOp> = {
       return done;
     },
   },
+  importOrders: {
+    body: obj({ fileName: FILE_NAME, text: FILE_TEXT }),
+    handle(deps, input) {
+      const actor = sessionOf(input).user.id;
+      const { fileName, text } = input.body;
+      // importOrderFile reads a file (the CLI's path): the text goes to a private scratch directory under its own
+      // name, so every issue names the file as IT chose it, and the directory is removed whatever happens.
+      const dir = mkdtempSync(join(deps.uploadDir, 'order-import-'));
+      try {
+        const path = join(dir, fileName);
+        writeFileSync(path, text, { encoding: 'utf8', mode: 0o600 });
+        const w = warehouseOf(deps);
+        const outcome = importOrderFile(deps.db, path, actor);
+        deps.logger.info('api.dispatch.orders-imported', { userId: actor, ok: outcome.ok, orders: outcome.orders, issues: outcome.issues.length });
+        return { ...outcome, created: outcome.orderIds.map((id) => mustOrder(w, id)) };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
   cancelOrder: {
     body: obj({ reason: SIGNATURE.reason }),
     handle(deps, input) {
@@ -203,6 +229,17 @@ export const WAREHOUSE_ROUTES: RouteImpls<WarehouseOp> = {
       }
       const s = sessionOf(input);
       return warehouseOf(deps).trace(code, { role: s.user.role, actor: s.user.id });
+    },
+  },
+  traceLookup: {
+    body: obj({ code: CODE }),
+    handle(deps, input) {
+      const s = sessionOf(input);
+      const kind = kindOfCode(deps.db, input.body.code);
+      if (kind !== null && SECRET_KINDS.has(kind) && !mayPerform(s.user.role, 'trace.inner')) {
+        throw new ApiError('FORBIDDEN', `${shown(deps, input.body.code)} 是内码，只有质检可以用内码查询 (only QA may trace from an inner code)`);
+      }
+      return warehouseOf(deps).trace(input.body.code, { role: s.user.role, actor: s.user.id });
     },
   },
   recordFinding: {
