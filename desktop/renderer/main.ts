@@ -9,6 +9,7 @@ import { itScreen } from './screens/it.ts';
 import { loginScreen } from './screens/login.ts';
 import { operatorScreen } from './screens/operator.ts';
 import { qaScreen } from './screens/qa.ts';
+import { traceScreen } from './screens/trace.ts';
 import type { Screen, ScreenContext, ScreenName } from './screen.ts';
 
 /**
@@ -37,9 +38,10 @@ function notify(kind: 'ok' | 'error', text: string): void {
 function screensFor(s: SessionInfo): ScreenName[] {
   switch (s.user.role) {
     case 'operator': return ['operator'];
-    case 'qa': return ['qa', 'operator'];
+    // 渠道稽查 (issue 13 §4): QA traces codes found in the market; warehouse staff and IT do not.
+    case 'qa': return ['qa', 'trace', 'operator'];
     case 'it': return ['it', 'operator'];
-    case 'admin': return ['operator', 'qa', 'it'];
+    case 'admin': return ['operator', 'qa', 'trace', 'it'];
     // Warehouse staff work on the PDA page (/pda/); on this UI they see the line.
     case 'warehouse': return ['operator'];
   }
@@ -82,7 +84,7 @@ function render(): void {
     languageSwitch(),
     h('button', { class: 'btn btn-ghost', 'data-testid': 'logout', onclick: () => { void logout(); } }, t('login.logout')),
   );
-  const shown = screenName === 'qa' ? qaScreen(ctx) : screenName === 'it' ? itScreen(ctx) : operatorScreen(ctx);
+  const shown = screenName === 'qa' ? qaScreen(ctx) : screenName === 'trace' ? traceScreen(ctx) : screenName === 'it' ? itScreen(ctx) : operatorScreen(ctx);
   screen = shown;
   replace(app, header, notice, h('main', { class: `screen screen-${screenName}`, 'data-screen': screenName }, shown.root));
 }

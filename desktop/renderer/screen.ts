@@ -15,4 +15,4 @@ export interface ScreenContext {
   may(permission: SessionInfo['permissions'][number]): boolean;
 }
 
-export type ScreenName = 'operator' | 'qa' | 'it';
+export type ScreenName = 'operator' | 'qa' | 'trace' | 'it';

@@ -2,6 +2,7 @@ import type { BatchView, DeviceTestView, DeviceView, PackageView, PushMessage, S
 import { call, operationUrl } from '../api.ts';
 import { closeBatchFlow, reportLinks } from '../components/batch-close.ts';
 import { barChart, rateChart } from '../components/chart.ts';
+import { orderImportPanel } from '../components/order-import-panel.ts';
 import { progressBar } from '../components/progress.ts';
 import { shellPanel } from '../components/shell-panel.ts';
 import { pdaDevicesPanel } from '../pda/pda-devices-panel.ts';
@@ -189,6 +190,7 @@ export function itScreen(ctx: ScreenContext): Screen {
     shell?.root ?? null,
     section(t('it.devices'), devices),
     ctx.may('device.settings') ? pdaDevicesPanel(ctx).root : null,
+    ctx.may('dispatch.order') ? orderImportPanel(ctx).root : null,
     section(t('it.charts'), charts),
     section(t('it.packages'), packages, importForm(), imports),
     section(t('it.sync'), sync),
