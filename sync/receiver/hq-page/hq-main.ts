@@ -98,6 +98,13 @@ function placeOf(readPoint: string): { site: string; line: string; station: stri
   return { site: `工厂 GLN ${m[1] ?? ''}`, line: dash > 0 ? ext.slice(0, dash) : '—', station: ext.length > 0 ? (dash > 0 ? ext.slice(dash + 1) : ext) : '—' };
 }
 
+/** Where a conflict was raised, as `工厂 … · 产线 · 工位`. */
+function where(site: string | null): string {
+  if (site === null) return '未知站点 (unknown site)';
+  const p = placeOf(site);
+  return `${p.site} · 产线 ${p.line} · 工位 ${p.station}`;
+}
+
 function showToken(message: string | null): void {
   if (timer !== undefined) clearTimeout(timer);
   const input = el('input', { className: 'field', testid: 'hq-token' });
@@ -164,7 +171,7 @@ function conflictsPanel(o: Overview): HTMLElement {
       el('div', { className: 'hq-conflict-code', text: shown(c.epc), testid: 'hq-conflict-code' }),
       el('div', { className: 'hq-conflict-detail', text: c.detail }),
       el('div', { className: 'hq-conflict-todo', text: `处理建议：${kind.todo}` }),
-      el('div', { className: 'hq-conflict-meta', text: `${c.site === null ? '未知站点' : placeOf(c.site).site + ' · ' + placeOf(c.site).line + ' · ' + placeOf(c.site).station} · ${time(c.at)}` }));
+      el('div', { className: 'hq-conflict-meta', text: `${where(c.site)} · ${time(c.at)}` }));
   });
   return el('section', { className: 'panel', testid: 'hq-conflicts' }, el('h2', { text: `未处理冲突 (open conflicts): ${o.conflicts.length}` }),
     ...(list.length === 0 ? [el('p', { className: 'empty', text: '没有冲突 (no conflicts)' })] : list));
