@@ -15,10 +15,11 @@
  *    Figures: `pairDecision` = both reads answered → committed and the PLC command issued (the station's own
  *    timing); `commit` = the one durable transaction alone; `item` = trigger taken → decision. RSS (peak VmHWM and
  *    steady VmRSS, bench/support/rss.ts) of the bench/station process and of the line process.
- * 3. Raw durable commits in the same run, on the same database and pragmas, paced at the same rate after the line
- *    stopped: the like-for-like bare SQL of one pair (two random code rows updated, one item row appended, one
- *    outbox row of the measured event size) in one immediate transaction. `p99Ratio` = pairDecision p99 / raw p99
- *    (goal ≤ 2).
+ * 3. Raw durable commits in the same run, on the same database and pragmas: the like-for-like bare SQL of one pair
+ *    (two random code rows updated, one item row appended, one outbox row of the event's size) in one immediate
+ *    transaction, (a) interleaved with the line on the station's own connection, half an item interval after each
+ *    item, so they see the same load (line process, sockets, PLC polling, checkpoints): `p99RatioInterleaved`; and
+ *    (b) paced at the same rate after the line stopped, on a quiet machine: `p99Ratio`. Goal ≤ 2 (issue 15).
  */
 import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -27,6 +28,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { READER_EMULATORS } from '../scanners/index.ts';
+import { freezeEvent, mapFact, parseEpcisContext } from '../sync/index.ts';
+import { DEFAULT_EPCIS_CONFIG } from '../edge/config/default-epcis.ts';
 import { parsePairingConfig } from '../edge/config/pairing-config.ts';
 import { QueueFeed } from '../edge/demo/queue-feed.ts';
 import { parsePairingFaults, PAIRING_FAULTS, type PairingFault } from '../edge/demo/run-demo-pairing.ts';
@@ -100,6 +103,27 @@ const num = (raw: string | undefined, fallback: number, min: number, max: number
 };
 const ms = (a: number, b: number): number => Math.round((b - a) * 1000) / 1000;
 
+/**
+ * The bare durable writes of one pair, no station: both code rows updated, one item row appended, one outbox row of
+ * the event's size, in one immediate transaction (its own tables, so it never collides with the station's rows).
+ */
+function rawCommitter(db: ReturnType<typeof openStore>['db'], eventBytes: number): (inner: string, outer: string, seq: number) => void {
+  db.exec('CREATE TABLE IF NOT EXISTS bench_raw_items (id INTEGER PRIMARY KEY, run_id INTEGER, seq INTEGER, at TEXT, inner TEXT, outer TEXT)');
+  db.exec('CREATE TABLE IF NOT EXISTS bench_raw_outbox (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_type TEXT, body TEXT, created_at TEXT)');
+  const setPair = db.prepare('UPDATE codes SET pair = ?, status = 1 WHERE code = ?');
+  const append = db.prepare('INSERT INTO bench_raw_items (run_id, seq, at, inner, outer) VALUES (1, ?, ?, ?, ?)');
+  const event = db.prepare(`INSERT INTO bench_raw_outbox (event_id, event_type, body, created_at) VALUES (?, 'AssociationEvent', ?, ?)`);
+  const body = 'x'.repeat(Math.round(eventBytes));
+  const one = db.transaction((inner: string, outer: string, seq: number) => {
+    setPair.run(outer, inner);
+    setPair.run(inner, outer);
+    const at = new Date().toISOString();
+    append.run(seq, at, inner, outer);
+    event.run(`ni:///sha-256;${randomBytes(32).toString('hex')}?ver=CBV2.0`, body, at);
+  });
+  return (inner, outer, seq) => { one.immediate(inner, outer, seq); };
+}
+
 function seed(dbPath: string, codes: number, keep: number): { inner: string; outer: string; innerCodes: string[]; outerCodes: string[] } {
   const store = openStore(dbPath, { checkpointer: false });
   const db = store.db;
@@ -145,7 +169,7 @@ async function benchMain(): Promise<void> {
   const dbPath = join(dir, 'supplier.db');
   const line = fork(import.meta.filename, ['--line-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   try {
-    const material = seed(dbPath, codes, items + rawCount + 16);
+    const material = seed(dbPath, codes, 2 * items + rawCount + 16);
     const next = <T extends { type: string }>(type: T['type']): Promise<T> => new Promise((resolve, reject) => {
       const onMessage = (m: { type: string }): void => { if (m.type === type) { line.off('message', onMessage); line.off('exit', onExit); resolve(m as T); } };
       const onExit = (code: number | null): void => { reject(new Error(`模拟产线进程退出 (line process exited ${String(code)})`)); };
@@ -182,11 +206,32 @@ async function benchMain(): Promise<void> {
         outer: fault === 'foreign' ? [`FX${randomBytes(6).toString('hex').toUpperCase()}`] : [material.outerCodes[i] ?? ''],
       });
     }
+    // Raw like-for-like commits interleaved with the line (same connection, same moment's load: the line process,
+    // the readers' sockets, the PLC polling, the checkpointer), half an item interval after each item.
+    const interleaved: number[] = [];
+    const sampleEvent = freezeEvent(mapFact({ type: 'pairing', time: Date.now(), outerKind: 'cap-outer', outer: material.outerCodes[0] ?? '', innerKind: 'cap-inner', inner: [material.innerCodes[0] ?? ''] }, parseEpcisContext(DEFAULT_EPCIS_CONFIG)));
+    const rawOn = rawCommitter(running.store.db, sampleEvent.body.length);
+    // One unmeasured warm-up (statements, the new tables' first pages), as the station's first item warms its own.
+    rawOn(material.innerCodes[2 * items + rawCount + 1] ?? 'IW', material.outerCodes[2 * items + rawCount + 1] ?? 'OW', 0);
+    const intervalMs = 60_000 / perMinute;
+    let k = 0;
+    let rawTimer: NodeJS.Timeout | null = null;
+    const rawTick = (): void => {
+      if (k >= items) return;
+      const idx = items + k;
+      const a = performance.now();
+      rawOn(material.innerCodes[idx] ?? `I${k}`, material.outerCodes[idx] ?? `O${k}`, k + 1);
+      interleaved.push(ms(a, performance.now()));
+      k += 1;
+    };
     const t0 = performance.now();
     const fed = next<LineDone>('fed');
     line.send({ type: 'run', perMinute, items: plan } satisfies LineRun);
+    const rawStart = setTimeout(() => { rawTick(); rawTimer = setInterval(rawTick, intervalMs); }, intervalMs / 2);
     await fed;
     await decided;
+    clearTimeout(rawStart);
+    if (rawTimer !== null) clearInterval(rawTimer);
     await running.station.whenIdle();
     const lineSeconds = (performance.now() - t0) / 1000;
     const counts = running.station.status().counts;
@@ -202,27 +247,13 @@ async function benchMain(): Promise<void> {
 
     // Raw durable commits, same database and pragmas, same pace: the same rows the station writes for a pair.
     const store = openStore(dbPath, { checkpointer: true });
-    const db = store.db;
-    db.exec('CREATE TABLE IF NOT EXISTS bench_raw_items (id INTEGER PRIMARY KEY, run_id INTEGER, seq INTEGER, at TEXT, inner TEXT, outer TEXT)');
-    db.exec('CREATE TABLE IF NOT EXISTS bench_raw_outbox (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, event_type TEXT, body TEXT, created_at TEXT)');
-    const setPair = db.prepare('UPDATE codes SET pair = ?, status = 1 WHERE code = ?');
-    const append = db.prepare('INSERT INTO bench_raw_items (run_id, seq, at, inner, outer) VALUES (1, ?, ?, ?, ?)');
-    const event = db.prepare(`INSERT INTO bench_raw_outbox (event_id, event_type, body, created_at) VALUES (?, 'AssociationEvent', ?, ?)`);
-    const body = 'x'.repeat(Math.round(eventBytes));
-    const one = db.transaction((inner: string, outer: string, seq: number) => {
-      setPair.run(outer, inner);
-      setPair.run(inner, outer);
-      const at = new Date().toISOString();
-      append.run(seq, at, inner, outer);
-      event.run(`ni:///sha-256;${randomBytes(32).toString('hex')}?ver=CBV2.0`, body, at);
-    });
+    const one = rawCommitter(store.db, eventBytes);
     const raw: number[] = [];
     const spare = Math.min(material.innerCodes.length, material.outerCodes.length);
-    const intervalMs = 60_000 / perMinute;
     for (let k = 0; k < rawCount; k += 1) {
-      const idx = items + (k % Math.max(1, spare - items));
+      const idx = 2 * items + (k % Math.max(1, spare - 2 * items));
       const a = performance.now();
-      one.immediate(material.innerCodes[idx] ?? `I${k}`, material.outerCodes[idx] ?? `O${k}`, k + 1);
+      one(material.innerCodes[idx] ?? `I${k}`, material.outerCodes[idx] ?? `O${k}`, items + k + 1);
       raw.push(ms(a, performance.now()));
       await new Promise((r) => setTimeout(r, Math.max(1, intervalMs / 4)));
     }
@@ -233,14 +264,17 @@ async function benchMain(): Promise<void> {
     const commit = sorted(outcomes.map((o) => o.timing.commitMs));
     const item = sorted(outcomes.map((o) => Math.round((o.timing.readMs + o.timing.decisionMs) * 100) / 100));
     const rawSorted = sorted(raw);
+    const interleavedSorted = sorted(interleaved);
     const stats = (xs: number[]) => ({ p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs.at(-1) ?? Number.NaN });
     const rssOf = (pid: number | undefined) => (pid === undefined ? null : rssFigures.get(pid) ?? null);
     writeResults('pairing', {
       codes, items, ratePerMinute: perMinute, achievedPerMinute: Math.round((outcomes.length / lineSeconds) * 60), lineSeconds: Math.round(lineSeconds * 10) / 10,
       readers: 2, faultsPlanned: planned, counts, lostDecisions: items - outcomes.length, plc: { accepts: plcCounts.accepts, kicks: plcCounts.kicks },
       associationEvents: events, eventBytes: Math.round(eventBytes),
-      pairDecisionMs: stats(decision), commitMs: stats(commit), itemMs: stats(item), rawCommitMs: stats(rawSorted),
+      pairDecisionMs: stats(decision), commitMs: stats(commit), itemMs: stats(item),
+      rawCommitMs: stats(rawSorted), rawInterleavedMs: { ...stats(interleavedSorted), n: interleavedSorted.length },
       p99Ratio: Math.round((percentile(decision, 99) / percentile(rawSorted, 99)) * 100) / 100,
+      p99RatioInterleaved: Math.round((percentile(decision, 99) / percentile(interleavedSorted, 99)) * 100) / 100,
       commitP99Ratio: Math.round((percentile(commit, 99) / percentile(rawSorted, 99)) * 100) / 100,
       rssMiB: { station: rssOf(process.pid), line: rssOf(line.pid) },
       note: 'station in the bench process; readers and PLC emulators in their own process (line); slipped/double-print faults are not fed by the bench (the demo covers them)',
