@@ -9,9 +9,11 @@
  *
  * Prints codes/s of both, the speed-up, DB bytes per code, and peak RSS of each path (the worker is a
  * thread, so the process's VmHWM covers main + worker; it is reset between paths through
- * /proc/self/clear_refs). Figures land in bench/results/codes.json. Goals (issue 2): wuma ≥ 5× naive,
+ * /proc/self/clear_refs). (c) then runs the real `wuma codes generate` process for the same count and records its
+ * peak (VmHWM sampled until it exits) and its own timings: issue 12's goal is ≤ 256 MiB for 10M codes. Figures land in bench/results/codes.json. Goals (issue 2): wuma ≥ 5× naive,
  * 10M generated + persisted + exported in ≤ 20 s, ≤ 40 bytes per code.
  */
+import { spawn } from 'node:child_process';
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +88,27 @@ try {
   console.log(`  wuma: ${wuma.seconds} s, ${wuma.codesPerSecond.toLocaleString('en-US')} codes/s (generated + persisted + exported), ${wuma.dbBytesPerCode} B/code, peak RSS ${wumaPeak} MiB`);
   rmSync(out);
 
+  // (c) The real CLI process (main + generator worker), as an operator runs it.
+  const cliDb = join(dir, 'cli.db');
+  const cliOut = join(dir, 'cli-codes.txt');
+  const cliStart = performance.now();
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'wuma.js'), 'codes', 'generate', '--kind', 'cap-inner', '--count', String(count), '--out', cliOut, '--db', cliDb, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let cliPeakKb = 0;
+  const sampleCli = (): void => {
+    try { cliPeakKb = Math.max(cliPeakKb, Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0)); } catch { /* exited */ }
+  };
+  const cliTimer = setInterval(sampleCli, 50);
+  let cliJson = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { cliJson += d; });
+  const cliCode = await new Promise<number | null>((resolve) => { child.once('exit', resolve); });
+  clearInterval(cliTimer);
+  if (cliCode !== 0) throw new Error(`wuma codes generate 退出码 ${String(cliCode)} (failed): ${cliJson}`);
+  const cliResult = JSON.parse(cliJson) as { timingsMs?: Record<string, number> };
+  const cli = { seconds: +((performance.now() - cliStart) / 1000).toFixed(2), peakRssMiB: Math.round(cliPeakKb / 1024), timingsMs: cliResult.timingsMs ?? null };
+  console.log(`  wuma codes generate (CLI process): ${cli.seconds} s, peak RSS ${cli.peakRssMiB} MiB`);
+  rmSync(cliOut);
+  rmSync(cliDb, { force: true });
+
   let naive: Record<string, number> | null = null;
   if (values['skip-naive'] !== true) {
     globalThis.gc?.();
@@ -132,6 +155,7 @@ try {
     kind: 'cap-inner',
     codeWidth: result.width,
     wuma,
+    cli,
     naive,
     speedup,
     peakRssResettable: resettable,
@@ -139,6 +163,7 @@ try {
       speedupAtLeast5: speedup === null ? null : speedup >= 5,
       within20sFor10M: count === 10_000_000 ? wuma.seconds <= 20 : null,
       atMost40BytesPerCode: wuma.dbBytesPerCode <= 40,
+      cliPeakRssAtMost256MiB: count === 10_000_000 ? cli.peakRssMiB <= 256 : null,
     },
   });
 } finally {

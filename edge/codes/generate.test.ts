@@ -14,6 +14,17 @@ const plain = { type: 'plain' } as const;
 const constant = (byte: number): RandomSource => (t) => { t.fill(byte); };
 
 describe('generateRecords', () => {
+  it('writes into a caller\'s buffer when given one: the same records as a new array, nothing past them touched', () => {
+    const profile = DEFAULT_PROFILES['cap-inner'];
+    const fresh = generateRecords(profile, 100, seededBytes(3));
+    const into = new Uint8Array(fresh.width * 120).fill(0x2a);
+    const reused = generateRecords(profile, 100, seededBytes(3), into);
+    expect(reused.bytes).toBe(into);
+    expect(Buffer.from(into.subarray(0, fresh.width * 100)).equals(Buffer.from(fresh.bytes))).toBe(true);
+    expect(into.subarray(fresh.width * 100).every((b) => b === 0x2a)).toBe(true);
+    expect(() => generateRecords(profile, 100, seededBytes(3), new Uint8Array(fresh.width * 99))).toThrow(RangeError);
+  });
+
   it('writes fixed-width records with no separators: 16 Crockford characters + MOD 37,36 check', () => {
     const records = generateRecords(DEFAULT_PROFILES['cap-inner'], 1000, webCryptoRandom);
     expect(records.width).toBe(17);

@@ -16,9 +16,10 @@ export const MAX_RECORD_BYTES = 2 ** 30;
  *
  * The fixed width is guaranteed by construction (a profile has no variable-length part); a profile that
  * could not satisfy it is rejected by validateProfile. Codes are random, not checked for uniqueness: the
- * database key enforces uniqueness for life.
+ * database key enforces uniqueness for life. With `into`, the records are written there (its first count × width
+ * bytes; `bytes` is then `into`) instead of into a new array.
  */
-export function generateRecords(profile: CodeProfile, count: number, random: RandomSource): { width: number; bytes: Uint8Array } {
+export function generateRecords(profile: CodeProfile, count: number, random: RandomSource, into?: Uint8Array): { width: number; bytes: Uint8Array } {
   if (!Number.isSafeInteger(count) || count < 0 || count > MAX_RECORDS_PER_CALL) {
     throw new RangeError(`count must be a whole number from 0 to ${MAX_RECORDS_PER_CALL}, got ${count}`);
   }
@@ -26,7 +27,7 @@ export function generateRecords(profile: CodeProfile, count: number, random: Ran
   if (layout.width * count > MAX_RECORD_BYTES) {
     throw new RangeError(`${count} codes × ${layout.width} bytes exceed ${MAX_RECORD_BYTES} bytes per call; generate in chunks`);
   }
-  return { width: layout.width, bytes: writeRecords(layout, count, random) };
+  return { width: layout.width, bytes: writeRecords(layout, count, random, into) };
 }
 
 /** Decodes record `index` of fixed-width ASCII `records` into a string. */

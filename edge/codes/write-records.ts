@@ -6,13 +6,15 @@ import type { RecordLayout } from './record-layout.ts';
 const SYMBOL_BLOCK = 65_536;
 
 /**
- * Writes `count` codes of `layout` as fixed-width ASCII records into a new array (`layout.width` bytes each,
- * no separators). Hot loop: one byte-table lookup per character and one check-table lookup per character;
+ * Writes `count` codes of `layout` as fixed-width ASCII records into a new array, or into `into` (its first
+ * `count × width` bytes) so bulk callers reuse one buffer instead of leaving one per chunk to the collector
+ * (`layout.width` bytes each, no separators). Hot loop: one byte-table lookup per character and one check-table lookup per character;
  * no strings, no per-code allocation.
  */
-export function writeRecords(layout: RecordLayout, count: number, random: RandomSource): Uint8Array {
+export function writeRecords(layout: RecordLayout, count: number, random: RandomSource, into?: Uint8Array): Uint8Array {
   const { width, prefix, alphabet, length, check } = layout;
-  const out = new Uint8Array(width * count);
+  if (into !== undefined && into.length < width * count) throw new RangeError(`${count} records of ${width} bytes do not fit in ${into.length} bytes`);
+  const out = into ?? new Uint8Array(width * count);
   const symbols = alphabet.bytes;
   const size = alphabet.size;
   // A whole number of codes per block, so the refill test runs once per code, not once per character.
