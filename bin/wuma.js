@@ -9,7 +9,7 @@ if (major < 24) {
 // The long-running commands run lean (issue 12). The station and the demo line get a 2 MiB young generation: their
 // garbage is short-lived, so scavenges stay short, and the process is ~40 MiB smaller. The sender (`wuma sync`)
 // also gets an old-generation ceiling: its live data is bounded by construction (two capture documents of at most
-// 4 MiB and their ids), and V8 sizes its heap from the ceiling, so a 256 MiB ceiling keeps it near 50 MiB instead
+// 2 MiB and their ids), and V8 sizes its heap from the ceiling, so a 256 MiB ceiling keeps it near 50 MiB instead
 // of letting it grow towards the machine's default. V8 takes heap sizes only at start, so the process replaces
 // itself with the flags set (process.execve, Unix); elsewhere it runs as is.
 const LEAN_FLAGS = {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseEpcisContext } from '../../sync/index.ts';
+import { parseEpcisContext, warmValidators } from '../../sync/index.ts';
 import { startApi } from '../../edge/api/index.ts';
 import { DEFAULT_EPCIS_CONFIG } from '../../edge/config/default-epcis.ts';
 import { openStore } from '../../edge/store/open.ts';
@@ -18,6 +18,8 @@ const tls = {
   cert: readFileSync(fileURLToPath(new URL('../../test/fixtures/tls/cert.pem', import.meta.url))),
   key: readFileSync(fileURLToPath(new URL('../../test/fixtures/tls/key.pem', import.meta.url))),
 };
+// As edge/main.ts does before serving: compile the EPCIS validators now, not inside the first scans' commits.
+warmValidators();
 const store = openStore(db, { checkpointer: true });
 const api = await startApi({ store, tls, epcis: parseEpcisContext(DEFAULT_EPCIS_CONFIG), rendererDir: null, loginBackoffMs: 1, loginBackoffMaxMs: 2 });
 process.stdout.write(`READY ${api.port} ${api.token}\n`);

@@ -36,7 +36,10 @@ export interface SenderOptions {
   readonly idlePollMs?: number;
   /** How often an unauthorized sender re-reads its token, ms (default 5 000). */
   readonly tokenPollMs?: number;
-  /** First and largest gap between capture-job polls, ms (default 2 → 1 000, doubling). */
+  /**
+   * First and largest gap between capture-job polls, ms (default 2 → 100, doubling). A job seen late holds the next
+   * POST back (capture order): with a 1 000 ms ceiling a 300 ms job was seen at ~510 ms, half the drain rate.
+   */
   readonly jobPollMs?: { readonly min: number; readonly max: number };
   /** A job still running after this long is given up and the batch resent (idempotent), ms (default 120 000). */
   readonly jobDeadlineMs?: number;
@@ -45,7 +48,7 @@ export interface SenderOptions {
   /** Our own ceiling on events per request, whatever the receiver allows (default 10 000). */
   readonly maxEventsPerRequest?: number;
   /**
-   * Our own ceiling on capture document bytes, whatever the receiver allows (default 4 MiB). It bounds the
+   * Our own ceiling on capture document bytes, whatever the receiver allows (default 2 MiB). It bounds the
    * sender's memory: at most two documents are held at once (the one on the wire and the one cut ahead), so the
    * sender's size does not depend on the backlog or on a generous receiver (issue 12).
    */
@@ -78,7 +81,7 @@ const realClock: SenderClock = {
 };
 
 const SIZE_PROBE_DATE = '2000-01-01T00:00:00.000Z';
-const DEFAULT_MAX_BYTES = 4 * 2 ** 20;
+const DEFAULT_MAX_BYTES = 2 * 2 ** 20;
 
 /**
  * What the sender keeps of a row once its document is built: the frozen body lives on only inside the document
@@ -275,7 +278,7 @@ export class Sender {
             this.#settle({ kind: 'retry', reason: `上传任务超时未完成 (capture job still running after ${this.#o.jobDeadlineMs ?? 120_000} ms)` });
             return;
           }
-          const gaps = this.#o.jobPollMs ?? { min: 2, max: 1_000 };
+          const gaps = this.#o.jobPollMs ?? { min: 2, max: 100 };
           this.#pollGap = this.#pollGap === 0 ? gaps.min : Math.min(gaps.max, this.#pollGap * 2);
           this.#go('job-running');
           return;
