@@ -102,13 +102,16 @@ async function firstLine(p: Proc, ms: number): Promise<string> {
   return p.stdout[0] ?? '';
 }
 
-interface Receiver { proc: Proc; url: string; port: number; args: string[] }
+interface Receiver {
+  proc: Proc; url: string; port: number; readonly name: string; readonly storage: string[];
+  /** Set while the bench itself kills it (a fault), so the supervisor does not count that exit. */
+  killing?: boolean;
+}
 
 async function startWumaReceiver(name: string, storage: string[], port = 0): Promise<Receiver> {
-  const args = ['receiver', '--json', '--port', String(port), ...storage];
-  const proc = spawnWuma(name, args);
+  const proc = spawnWuma(name, ['receiver', '--json', '--port', String(port), ...storage]);
   const ready = JSON.parse(await firstLine(proc, 60_000)) as { url: string; port: number };
-  return { proc, url: ready.url, port: ready.port, args };
+  return { proc, url: ready.url, port: ready.port, name, storage };
 }
 
 async function stop(p: Proc): Promise<void> {
@@ -279,9 +282,11 @@ interface IngestSetup {
   /** Events stored at headquarters so far (for the fault schedule). */
   readonly progress?: () => Promise<number>;
   readonly faults?: Fault[];
+  /** Told of every receiver process the supervisor started again. */
+  readonly onRestart?: (p: Proc) => void;
 }
 
-async function drive(s: IngestSetup): Promise<{ seconds: number; senders: SenderReport[]; faults: Record<string, unknown>[] }> {
+async function drive(s: IngestSetup): Promise<{ seconds: number; senders: SenderReport[]; faults: Record<string, unknown>[]; receiverCrashes: Record<string, unknown>[] }> {
   log(`${s.label}: ${SENDERS} senders × ${PER_SENDER} events → ${s.receivers.length} receiver(s)`);
   const start = performance.now();
   const senders = s.stations.map((db, i) => {
@@ -296,8 +301,22 @@ async function drive(s: IngestSetup): Promise<{ seconds: number; senders: Sender
   void done.then(() => { finished = true; });
   const faults = [...(s.faults ?? [])];
   let lastLog = 0;
+  /** Receivers that died on their own: a supervisor (systemd Restart=always) restarts them on their port. */
+  const crashes: Record<string, unknown>[] = [];
   while (!finished) {
     await new Promise((r) => setTimeout(r, 250));
+    for (const r of s.receivers) {
+      if (r.killing === true || (r.proc.child.exitCode === null && r.proc.child.signalCode === null)) continue;
+      const tail = r.proc.stderr.slice(-12).join('\n');
+      log(`  ${r.name} exited by itself (${String(r.proc.child.exitCode ?? r.proc.child.signalCode)}); restarting it on port ${r.port}:\n${tail}`);
+      crashes.push({ receiver: r.name, exit: r.proc.child.exitCode ?? r.proc.child.signalCode, atSeconds: round((performance.now() - start) / 1000, 2), stderr: tail.slice(0, 600) });
+      try {
+        const again = await startWumaReceiver(`${r.name} (after exit)`, r.storage, r.port);
+        s.watch.add(again.proc.pid, again.proc.name);
+        s.onRestart?.(again.proc);
+        r.proc = again.proc;
+      } catch (error) { log(`  restart failed: ${(error as Error).message}`); }
+    }
     if (s.progress === undefined) continue;
     let stored: number;
     try { stored = await s.progress(); } catch { continue; }
@@ -315,10 +334,10 @@ async function drive(s: IngestSetup): Promise<{ seconds: number; senders: Sender
   const seconds = (performance.now() - start) / 1000;
   const reports = senders.map((p, i) => senderReport(p, codes[i] ?? null));
   for (const [i, r] of reports.entries()) if (r.exit !== 0) log(`  sender ${i} exited ${String(r.exit)}: ${(senders[i] as Proc).stderr.slice(-5).join(' | ')}`);
-  return { seconds, senders: reports, faults: injected };
+  return { seconds, senders: reports, faults: injected, receiverCrashes: crashes };
 }
 
-function ingestFigures(run: { seconds: number; senders: SenderReport[] }, verdict: Verdict, conflicts: number): Record<string, unknown> {
+function ingestFigures(run: { seconds: number; senders: SenderReport[]; receiverCrashes: Record<string, unknown>[] }, verdict: Verdict, conflicts: number): Record<string, unknown> {
   const confirmed = run.senders.reduce((s, r) => s + r.confirmed, 0);
   return {
     eventsSent: SENT,
@@ -330,6 +349,7 @@ function ingestFigures(run: { seconds: number; senders: SenderReport[] }, verdic
     conflicts,
     retries: run.senders.reduce((s, r) => s + r.retries, 0),
     requests: run.senders.reduce((s, r) => s + r.requests, 0),
+    receiverCrashes: run.receiverCrashes,
     senders: run.senders,
   };
 }
@@ -364,7 +384,7 @@ try {
     const receivers = [await startWumaReceiver('receiver A', ['--pg', url]), await startWumaReceiver('receiver B', ['--pg', url])];
     receivers.forEach((r, i) => { open.push(r.proc); watch.add(r.proc.pid, `receiver ${'AB'[i]}`); });
     const stations = runStations('pg');
-    const run = await drive({ label: 'PostgreSQL', receivers, stations, watch });
+    const run = await drive({ label: 'PostgreSQL', receivers, stations, watch, onRestart: (p) => { open.push(p); } });
     const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries((receivers[0] as Receiver).url, QUERIES);
@@ -390,7 +410,7 @@ try {
     open.push(receiver.proc);
     watch.add(receiver.proc.pid, 'receiver');
     const stations = runStations('sqlite');
-    const run = await drive({ label: 'SQLite', receivers: [receiver], stations, watch });
+    const run = await drive({ label: 'SQLite', receivers: [receiver], stations, watch, onRestart: (p) => { open.push(p); } });
     const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries(receiver.url, QUERIES);
@@ -421,6 +441,7 @@ try {
     const b = receivers[1] as Receiver;
     const faults: Fault[] = [
       { at: 0.3, what: 'kill -9 receiver B, restart it on its port after 1 s', run: async () => {
+        b.killing = true;
         b.proc.child.kill('SIGKILL');
         await b.proc.exited;
         await new Promise((r) => setTimeout(r, 1000));
@@ -428,11 +449,12 @@ try {
         open.push(again.proc);
         watch.add(again.proc.pid, 'receiver B (restarted)');
         b.proc = again.proc;
+        b.killing = false;
       } },
       { at: 0.6, what: 'pg_ctl restart -m immediate', run: () => { pg.restartImmediate(); } },
     ];
     const run = await drive({
-      label: 'PostgreSQL with faults', receivers, stations, watch, faults,
+      label: 'PostgreSQL with faults', receivers, stations, watch, faults, onRestart: (p) => { open.push(p); },
       progress: async () => Number((await progress<{ n: string }[]>`SELECT coalesce(sum(events), 0) AS n FROM sites`)[0]?.n ?? 0),
     });
     await progress.end({ timeout: 1 });
@@ -464,6 +486,7 @@ try {
       'Lost / duplicates: every outbox row looked up at HQ by its eventID and compared by body (md5 in PostgreSQL, the exact text in SQLite); stored count = history + sent; eventIDs stored twice counted with GROUP BY (PostgreSQL) / key rows (SQLite).',
       'MATCH_epc: sequential GET /events?MATCH_epc=… on receiver A after the load (50 warm-up queries not counted), half history codes, half codes just sent.',
       'CPU: utime + stime from /proc per process kind, from the receivers\' start to the last sender\'s exit (the postmaster\'s backends summed; a process that exited keeps its reading of ≤ 0.5 s before).',
+      'Supervision: a receiver process that exits by itself is restarted on its port (as systemd Restart=always would) and listed in receiverCrashes with its last stderr lines; the faults the bench injects are in faultsInjected.',
       'RSS: VmHWM peak and median VmRSS of the last third of 200 ms samples per process; PostgreSQL backends include the shared buffers they touched.',
     ],
     ...results,
