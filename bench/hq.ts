@@ -437,7 +437,22 @@ try {
     const receivers = [await startWumaReceiver('receiver A', ['--pg', url]), await startWumaReceiver('receiver B', ['--pg', url])];
     receivers.forEach((r, i) => { open.push(r.proc); watch.add(r.proc.pid, `receiver ${'AB'[i]}`); });
     const stations = runStations('faults');
-    const progress = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+    // The progress probe must never hang the schedule: after a server restart a postgres.js connection can stay
+    // stuck (porsager/postgres #1215), so each probe has 3 s and a stuck client is replaced.
+    let progress = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+    const probe = async (): Promise<number> => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        return await Promise.race([
+          progress<{ n: string }[]>`SELECT coalesce(sum(events), 0) AS n FROM sites`.then((rows) => Number(rows[0]?.n ?? 0)),
+          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('progress probe timed out')), 3000); }),
+        ]);
+      } catch (error) {
+        void progress.end({ timeout: 0 }).catch(() => {});
+        progress = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+        throw error;
+      } finally { clearTimeout(timer); }
+    };
     const b = receivers[1] as Receiver;
     const faults: Fault[] = [
       { at: 0.3, what: 'kill -9 receiver B, restart it on its port after 1 s', run: async () => {
@@ -455,9 +470,9 @@ try {
     ];
     const run = await drive({
       label: 'PostgreSQL with faults', receivers, stations, watch, faults, onRestart: (p) => { open.push(p); },
-      progress: async () => Number((await progress<{ n: string }[]>`SELECT coalesce(sum(events), 0) AS n FROM sites`)[0]?.n ?? 0),
+      progress: probe,
     });
-    await progress.end({ timeout: 1 });
+    await progress.end({ timeout: 1 }).catch(() => {});
     const cpuSeconds = watch.cpuSeconds();
     const rss = watch.stop();
     for (const r of receivers) await stop(r.proc);
