@@ -1,52 +1,31 @@
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
-import { DEFAULT_CJK_FACE, DEFAULT_CJK_FONT, ReportError, type PdfOptions } from '../report/index.ts';
+import { renderPdf, type PdfDoc, type PdfOptions } from '../report/index.ts';
 import type { DealerReport, OrderReport } from './contract.ts';
 import { ORDER_STATE_LABEL_ZH } from './order-machine.ts';
 
-type Doc = InstanceType<typeof PDFDocument>;
-
 /** Renders one A4 report with an embedded CJK font, like the batch report (edge/report/reconciliation-pdf.ts). */
-function render(title: string, options: PdfOptions, body: (doc: Doc, table: (widths: readonly number[], cells: readonly string[], size?: number) => void) => void): Promise<Buffer> {
-  const fontPath = options.fontPath ?? DEFAULT_CJK_FONT;
-  if (!existsSync(fontPath)) {
-    throw new ReportError('FONT_MISSING', `找不到中文字体 ${fontPath}，请安装 fonts-wqy-zenhei 或用 WUMA_REPORT_FONT 指定字体文件 (CJK font not found; install fonts-wqy-zenhei or set WUMA_REPORT_FONT)`);
-  }
-  const face = options.fontFace ?? (fontPath.toLowerCase().endsWith('.ttc') ? DEFAULT_CJK_FACE : undefined);
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margin: 36, info: { Title: title, Author: 'wuma' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => { resolve(Buffer.concat(chunks)); });
-    doc.on('error', (e: unknown) => { reject(new ReportError('RENDER_FAILED', `PDF 生成失败 (PDF rendering failed): ${String(e)}`, { cause: e })); });
-    try {
-      if (face === undefined) doc.font(fontPath);
-      else doc.font(fontPath, face);
-      const left = doc.page.margins.left;
-      const usable = doc.page.width - left - doc.page.margins.right;
-      const table = (widths: readonly number[], cells: readonly string[], size = 8): void => {
-        if (doc.y > doc.page.height - doc.page.margins.bottom - 30) doc.addPage();
-        const y = doc.y;
-        doc.fontSize(size);
-        let height = 0;
-        let x = left;
-        cells.forEach((c, i) => {
-          const w = (widths[i] ?? 0) * usable;
-          doc.text(c, x, y, { width: w - 4 });
-          height = Math.max(height, doc.y - y);
-          x += w;
-        });
-        doc.x = left;
-        doc.y = y + height + 3;
-        doc.moveTo(left, doc.y - 1.5).lineTo(left + usable, doc.y - 1.5).lineWidth(0.3).stroke();
-      };
-      doc.fontSize(16).text(title);
-      doc.moveDown(0.5).fontSize(10);
-      body(doc, table);
-      doc.end();
-    } catch (error) {
-      reject(new ReportError('RENDER_FAILED', `PDF 生成失败 (PDF rendering failed): ${(error as Error).message}`, { cause: error }));
-    }
+function render(title: string, options: PdfOptions, body: (doc: PdfDoc, table: (widths: readonly number[], cells: readonly string[], size?: number) => void) => void): Promise<Buffer> {
+  return renderPdf(title, options, (doc) => {
+    const left = doc.page.margins.left;
+    const usable = doc.page.width - left - doc.page.margins.right;
+    const table = (widths: readonly number[], cells: readonly string[], size = 8): void => {
+      if (doc.y > doc.page.height - doc.page.margins.bottom - 30) doc.addPage();
+      const y = doc.y;
+      doc.fontSize(size);
+      let height = 0;
+      let x = left;
+      cells.forEach((c, i) => {
+        const w = (widths[i] ?? 0) * usable;
+        doc.text(c, x, y, { width: w - 4 });
+        height = Math.max(height, doc.y - y);
+        x += w;
+      });
+      doc.x = left;
+      doc.y = y + height + 3;
+      doc.moveTo(left, doc.y - 1.5).lineTo(left + usable, doc.y - 1.5).lineWidth(0.3).stroke();
+    };
+    doc.fontSize(16).text(title);
+    doc.moveDown(0.5).fontSize(10);
+    body(doc, table);
   });
 }
 
