@@ -27,6 +27,6 @@ export type { CaptureErrorBehaviour, CaptureEventError, CaptureJobResult, Confli
 export type { ReceiverLimits, ReceiverOptions, RunningHqReceiver, RunningReceiver } from './receiver/start-receiver.ts';
 export type { EpcState, ReceiverStorage, SiteActivity, StoredConflict } from './receiver/storage-port.ts';
 export { startReceiver, DEFAULT_RECEIVER_LIMITS } from './receiver/start-receiver.ts';
-export { redactPgUrl } from './receiver/pg-storage.ts';
+export { guardDriverFaults, PgReceiverStorage, redactPgUrl } from './receiver/pg-storage.ts';
 export { SyncError, SyncBugError } from './errors.ts';
 export type { SyncErrorCode } from './errors.ts';

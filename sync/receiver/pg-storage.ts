@@ -12,7 +12,13 @@
  *   for a moment, so the max id it reads has no uncommitted capture below it (see storage-port.ts).
  * - Schema migrations are numbered (`wuma_receiver_schema`), applied at open under an advisory lock, so receivers
  *   starting at once migrate once.
- * - Connection loss (a PostgreSQL restart) surfaces as RECEIVER_STORAGE (HTTP 500): the sender retries.
+ * - Connection loss (a PostgreSQL restart, a cut network): the whole driver pool is replaced by a fresh one and the old
+ *   one is ended at once, rejecting whatever it still held. A capture whose connection was lost is tried again on the
+ *   fresh pool (its events are deduplicated by key, so a commit whose answer was lost is harmless); if the server is
+ *   still away it surfaces as RECEIVER_STORAGE (HTTP 500) and the sender retries. Why the whole pool: after a
+ *   connection dies the `postgres` driver 3.4.x can keep a connection that never sends again, and can throw an
+ *   uncatchable TypeError from `nextWrite` (porsager/postgres#1208); `guardDriverFaults` turns that throw into a
+ *   replacement of the pool instead of the end of the receiver process.
  */
 import postgres from 'postgres';
 import { SyncError } from '../errors.ts';
@@ -29,6 +35,30 @@ type Tx = postgres.TransactionSql;
 const QUERY_LOCK = 1_414_001;
 const MIGRATION_LOCK = 1_414_002;
 const RETRYABLE = new Set(['40P01', '40001']);
+/** Driver codes and SQLSTATEs (class 08 too) that mean the connection or the server is gone, not the statement. */
+const CONNECTION_LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET',
+  'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P02', '57P03']);
+/** Tries of one capture over lost connections (each on a fresh pool). */
+const CONNECTION_TRIES = 3;
+
+export function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CONNECTION_LOST.has(code) || code.startsWith('08'));
+}
+
+const DRIVER_SOURCE = /[\\/]postgres[\\/]src[\\/](connection|index)\.js/;
+
+/**
+ * The driver's own faults after a lost connection, which escape every await: a throw from its deferred `nextWrite`
+ * (a TypeError on the nulled socket, porsager/postgres#1208, or the socket's write error), or the connection-loss
+ * rejection of a query the driver issued itself, which nobody awaits (its stack may hold only Node's socket frames;
+ * in a receiver process the driver is the only thing that rejects promises with socket errors).
+ */
+export function isDriverFault(error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): boolean {
+  if (origin === 'unhandledRejection') return isConnectionLoss(error);
+  const stack = error instanceof Error ? error.stack ?? '' : '';
+  return DRIVER_SOURCE.test(stack) && (/\bnextWrite\b/.test(stack) || isConnectionLoss(error));
+}
 
 /** Numbered migrations; a receiver applies those above the stored version, in order, in one transaction. */
 const MIGRATIONS: readonly string[] = [
@@ -60,7 +90,12 @@ export interface PgStorageOptions {
   /** Pool size of this receiver (default 8). */
   readonly max?: number;
   readonly clockSkewMs?: number;
+  /** Told each time the pool is replaced after a lost connection (default: a process warning). */
+  readonly onPoolReplaced?: (why: string) => void;
 }
+
+const openPool = (url: string, max: number): Sql =>
+  postgres(url, { max, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10, prepare: true });
 
 const storageError = (what: string, error: unknown): SyncError =>
   new SyncError('RECEIVER_STORAGE', `接收端 PostgreSQL ${what}失败 (PostgreSQL ${what === '写入' ? 'write' : 'read'} failed): ${(error as Error).message}`, { cause: error });
@@ -72,17 +107,29 @@ export function redactPgUrl(url: string): string {
 
 export class PgReceiverStorage implements ReceiverStorage {
   readonly kind = 'postgres' as const;
-  private readonly sql: Sql;
+  /** The current pool; replaced (never patched) when a connection is lost. */
+  private sql: Sql;
+  private readonly url: string;
+  private readonly max: number;
   private readonly clockSkewMs: number | undefined;
+  private readonly onPoolReplaced: (why: string) => void;
+  /** Old pools still ending. */
+  private readonly retiring = new Set<Promise<void>>();
+  private closed = false;
+  /** Pools replaced so far (for status and tests). */
+  poolReplacements = 0;
 
-  private constructor(sql: Sql, options: PgStorageOptions) {
+  private constructor(sql: Sql, url: string, options: PgStorageOptions) {
     this.sql = sql;
+    this.url = url;
+    this.max = options.max ?? 8;
     this.clockSkewMs = options.clockSkewMs;
+    this.onPoolReplaced = options.onPoolReplaced ?? ((why) => { process.emitWarning(`PostgreSQL 连接中断，已换用新的连接池 (connection lost, pool replaced): ${why}`); });
   }
 
   /** Connects and migrates; fails with RECEIVER_STORAGE when the server cannot be reached. */
   static async open(url: string, options: PgStorageOptions = {}): Promise<PgReceiverStorage> {
-    const sql = postgres(url, { max: options.max ?? 8, onnotice: () => {}, idle_timeout: 30, connect_timeout: 10, prepare: true });
+    const sql = openPool(url, options.max ?? 8);
     try {
       await sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
@@ -98,7 +145,35 @@ export class PgReceiverStorage implements ReceiverStorage {
       await sql.end({ timeout: 1 });
       throw new SyncError('RECEIVER_STORAGE', `接收端 PostgreSQL 无法打开: ${redactPgUrl(url)} (cannot open PostgreSQL): ${(error as Error).message}`, { cause: error });
     }
-    return new PgReceiverStorage(sql, options);
+    return new PgReceiverStorage(sql, url, options);
+  }
+
+  /**
+   * Replaces the pool `failed` with a fresh one, once (a pool already replaced is left alone), and ends `failed` at
+   * once: its pending queries reject with CONNECTION_DESTROYED and take their connections, wedged or not, with them.
+   */
+  replacePool(failed: Sql, why: string): void {
+    if (this.closed || failed !== this.sql) return;
+    this.sql = openPool(this.url, this.max);
+    this.poolReplacements += 1;
+    const ending = failed.end({ timeout: 0 }).catch(() => {}).finally(() => { this.retiring.delete(ending); });
+    this.retiring.add(ending);
+    this.onPoolReplaced(why);
+  }
+
+  /** After the driver's own fault the faulty connection cannot be named: the current pool goes. */
+  driverFault(error: Error): void {
+    this.replacePool(this.sql, `${error.name}: ${error.message}`);
+  }
+
+  private async use<T>(what: '读取' | '写入', op: (sql: Sql) => Promise<T>): Promise<T> {
+    const sql = this.sql;
+    try {
+      return await op(sql);
+    } catch (error) {
+      if (isConnectionLoss(error)) this.replacePool(sql, whyLost(error));
+      throw storageError(what, error);
+    }
   }
 
   async ingest(events: readonly unknown[], options: IngestOptions): Promise<IngestOutcome> {
@@ -114,14 +189,20 @@ export class PgReceiverStorage implements ReceiverStorage {
       return outcome;
     };
     if (options.behaviour === 'rollback' && errors.length > 0) return rolledBack(errors);
-    for (let attempt = 1; ; attempt += 1) {
+    for (let attempt = 1, lost = 0; ; attempt += 1) {
       const attemptErrors = [...errors];
+      const sql = this.sql;
       try {
-        return await this.sql.begin((tx) => this.write(tx, candidates, attemptErrors, options));
+        return await sql.begin((tx) => this.write(tx, candidates, attemptErrors, options));
       } catch (error) {
         if (error === ROLLBACK_SIGNAL) return rolledBack(attemptErrors);
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && RETRYABLE.has(code) && attempt < 5) continue;
+        if (isConnectionLoss(error)) {
+          this.replacePool(sql, whyLost(error));
+          lost += 1;
+          if (lost < CONNECTION_TRIES && !this.closed) continue;
+        }
         if (error instanceof SyncError) throw error;
         throw storageError('写入', error);
       }
@@ -271,20 +352,15 @@ export class PgReceiverStorage implements ReceiverStorage {
   }
 
   async event(eventID: string): Promise<string | undefined> {
-    try {
-      const rows = await this.sql<{ body: string }[]>`SELECT body FROM events WHERE event_id = ${eventID}`;
-      return rows[0]?.body;
-    } catch (error) { throw storageError('读取', error); }
+    return this.use('读取', async (sql) => (await sql<{ body: string }[]>`SELECT body FROM events WHERE event_id = ${eventID}`)[0]?.body);
   }
 
   async queryBound(): Promise<number> {
-    try {
-      return await this.sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(${QUERY_LOCK})`;
-        const rows = await tx<{ m: string }[]>`SELECT coalesce(max(id), 0) AS m FROM events`;
-        return Number(rows[0]?.m ?? 0);
-      });
-    } catch (error) { throw storageError('读取', error); }
+    return this.use('读取', (sql) => sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${QUERY_LOCK})`;
+      const rows = await tx<{ m: string }[]>`SELECT coalesce(max(id), 0) AS m FROM events`;
+      return Number(rows[0]?.m ?? 0);
+    }));
   }
 
   async queryEvents(q: EventQuery, window: PageWindow, perPage: number): Promise<QueryPage> {
@@ -304,66 +380,94 @@ export class PgReceiverStorage implements ReceiverStorage {
     match(q.matchEpc, [ROLE.mentioned, ROLE.commissioned]);
     match(q.matchParentID, [ROLE.parent]);
     match(q.matchAnyEpc, [ROLE.mentioned, ROLE.commissioned, ROLE.parent]);
-    try {
-      const rows = await this.sql.unsafe<{ id: string; body: string }[]>(`SELECT id, body FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${p(perPage + 1)}`, params as never[]);
+    const limit = p(perPage + 1);
+    return this.use('读取', async (sql) => {
+      const rows = await sql.unsafe<{ id: string; body: string }[]>(`SELECT id, body FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${limit}`, params as never[]);
       const more = rows.length > perPage;
       const page = more ? rows.slice(0, perPage) : rows;
       return { bodies: page.map((r) => r.body), lastId: more ? Number(page[page.length - 1]?.id ?? 0) : null };
-    } catch (error) { throw storageError('读取', error); }
+    });
   }
 
   async epcState(raw: string): Promise<EpcState | null> {
     const epc = canonicalIdentifier(raw);
-    try {
-      const count = Number((await this.sql<{ n: string }[]>`SELECT count(DISTINCT event) AS n FROM codes WHERE epc = ${epc}`)[0]?.n ?? 0);
+    return this.use('读取', async (sql) => {
+      const count = Number((await sql<{ n: string }[]>`SELECT count(DISTINCT event) AS n FROM codes WHERE epc = ${epc}`)[0]?.n ?? 0);
       if (count === 0) return null;
-      const last = (await this.sql<{ body: string }[]>`SELECT body FROM events WHERE id IN (SELECT event FROM codes WHERE epc = ${epc}) ORDER BY event_time DESC, id DESC LIMIT 1`)[0]?.body;
-      const c = (await this.sql<{ body: string | null; site: string | null }[]>`SELECT (SELECT body FROM events WHERE id = c.event) AS body, c.site FROM commissioned c WHERE c.epc = ${epc}`)[0];
+      const last = (await sql<{ body: string }[]>`SELECT body FROM events WHERE id IN (SELECT event FROM codes WHERE epc = ${epc}) ORDER BY event_time DESC, id DESC LIMIT 1`)[0]?.body;
+      const c = (await sql<{ body: string | null; site: string | null }[]>`SELECT (SELECT body FROM events WHERE id = c.event) AS body, c.site FROM commissioned c WHERE c.epc = ${epc}`)[0];
       const parents: string[] = [];
       for (let at = epc; parents.length < MAX_DEPTH;) {
-        const p = (await this.sql<{ parent: string }[]>`SELECT parent FROM parent_of WHERE child = ${at}`)[0]?.parent;
+        const p = (await sql<{ parent: string }[]>`SELECT parent FROM parent_of WHERE child = ${at}`)[0]?.parent;
         if (p === undefined || parents.includes(p)) break;
         parents.push(p);
         at = p;
       }
-      const children = (await this.sql<{ child: string }[]>`SELECT child FROM parent_of WHERE parent = ${epc} ORDER BY child LIMIT ${MAX_CHILDREN}`).map((r) => r.child);
+      const children = (await sql<{ child: string }[]>`SELECT child FROM parent_of WHERE parent = ${epc} ORDER BY child LIMIT ${MAX_CHILDREN}`).map((r) => r.child);
       return epcStateOf(epc, count, last, c, parents, children);
-    } catch (error) { throw storageError('读取', error); }
+    });
   }
 
   async conflicts(limit: number): Promise<StoredConflict[]> {
-    try {
-      const rows = await this.sql<{ id: string; kind: Conflict['kind']; eventID: string; epc: string; detail: string; site: string | null; captureID: string | null; at: string }[]>`
+    return this.use('读取', async (sql) => {
+      const rows = await sql<{ id: string; kind: Conflict['kind']; eventID: string; epc: string; detail: string; site: string | null; captureID: string | null; at: string }[]>`
         SELECT id, kind, event_id AS "eventID", epc, detail, site, capture_id AS "captureID", at FROM conflicts ORDER BY id DESC LIMIT ${limit}`;
       return rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
-    } catch (error) { throw storageError('读取', error); }
+    });
   }
 
   async sites(): Promise<SiteActivity[]> {
-    try {
-      const rows = await this.sql<{ site: string; events: string; lastCaptureAt: string; lastEventTime: string }[]>`
+    return this.use('读取', async (sql) => {
+      const rows = await sql<{ site: string; events: string; lastCaptureAt: string; lastEventTime: string }[]>`
         SELECT site, events, last_capture AS "lastCaptureAt", last_event_time AS "lastEventTime" FROM sites ORDER BY site`;
       return rows.map((r) => ({ site: r.site, events: Number(r.events), lastCaptureAt: Number(r.lastCaptureAt), lastEventTime: Number(r.lastEventTime) }));
-    } catch (error) { throw storageError('读取', error); }
+    });
   }
 
   async eventCount(): Promise<number> {
-    try { return Number((await this.sql<{ n: string }[]>`SELECT count(*) AS n FROM events`)[0]?.n ?? 0); } catch (error) { throw storageError('读取', error); }
+    return this.use('读取', async (sql) => Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM events`)[0]?.n ?? 0));
   }
 
   async saveJob(job: CaptureJobResult): Promise<void> {
-    try {
-      await this.sql`INSERT INTO capture_jobs (capture_id, result) VALUES (${job.captureID}, ${JSON.stringify(job)}) ON CONFLICT (capture_id) DO UPDATE SET result = excluded.result`;
-    } catch (error) { throw storageError('写入', error); }
+    await this.use('写入', (sql) => sql`INSERT INTO capture_jobs (capture_id, result) VALUES (${job.captureID}, ${JSON.stringify(job)}) ON CONFLICT (capture_id) DO UPDATE SET result = excluded.result`);
   }
 
   async job(captureID: string): Promise<string | undefined> {
-    try { return (await this.sql<{ result: string }[]>`SELECT result FROM capture_jobs WHERE capture_id = ${captureID}`)[0]?.result; } catch (error) { throw storageError('读取', error); }
+    return this.use('读取', async (sql) => (await sql<{ result: string }[]>`SELECT result FROM capture_jobs WHERE capture_id = ${captureID}`)[0]?.result);
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.sql.end({ timeout: 5 });
+    await Promise.all(this.retiring);
   }
+}
+
+const whyLost = (error: unknown): string => {
+  const e = error as { code?: unknown; message?: unknown };
+  return `${typeof e.code === 'string' ? `${e.code} ` : ''}${typeof e.message === 'string' ? e.message : String(error)}`;
+};
+
+/**
+ * For the process that owns the receiver (`wuma receiver`): the `postgres` driver's TypeError from `nextWrite` after a
+ * lost connection (porsager/postgres#1208) escapes every await as an uncaught exception, and a query the driver
+ * issued itself can reject with nobody listening when its pool is ended. Those replace the pools of `storages`
+ * instead of ending the process. Any other uncaught exception or unhandled rejection ends the process as Node would
+ * (its stack on stderr, exit code 1). Returns the uninstaller.
+ */
+export function guardDriverFaults(storages: () => readonly PgReceiverStorage[], stderr: NodeJS.WritableStream = process.stderr): () => void {
+  const onUncaught = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
+    if (isDriverFault(error, origin)) {
+      for (const s of storages()) s.driverFault(error as Error);
+      return;
+    }
+    stderr.write(`${error instanceof Error ? error.stack ?? String(error) : String(error)}\n`);
+    process.exit(1);
+  };
+  const onRejection = (reason: unknown): void => { onUncaught(reason, 'unhandledRejection'); };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onRejection);
+  return () => { process.off('uncaughtException', onUncaught); process.off('unhandledRejection', onRejection); };
 }
 
 const ROLLBACK_SIGNAL = new Error('rollback');

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.ts';
 import { integerOption, optionalString } from '../args.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
-import { DEFAULT_RECEIVER_LIMITS, redactPgUrl, startReceiver, SyncError } from '../../../sync/index.ts';
+import { DEFAULT_RECEIVER_LIMITS, guardDriverFaults, PgReceiverStorage, redactPgUrl, startReceiver, SyncError } from '../../../sync/index.ts';
 
 /**
  * `wuma receiver`: the reference EPCIS 2.0 capture receiver (sync/receiver/start-receiver.ts) as a long-running
@@ -54,10 +54,15 @@ export const command: CommandSpec = {
       if (error instanceof SyncError) throw new CommandFailure(error.message);
       throw error;
     }
+    // This process owns the receiver: the PostgreSQL driver's uncatchable fault after a lost connection replaces the
+    // pool instead of ending the process (pg-storage.ts).
+    const owned = receiver.storage;
+    const unguard = owned instanceof PgReceiverStorage ? guardDriverFaults(() => [owned], ctx.stderr) : (): void => {};
     if (ctx.json) ctx.printJson({ ok: true, url: receiver.url, port: receiver.port, storage: receiver.storage.kind, db: where, limits: { maxEvents, maxBytes }, auth: token !== undefined });
     else ctx.print(`EPCIS 接收端已启动 (receiver listening): ${receiver.url}  数据库 (${receiver.storage.kind}): ${where}  上限 (limits): ${maxEvents} 事件 / ${maxBytes} 字节`);
     const signal = await ctx.shutdown;
     await receiver.close();
+    unguard();
     if (!ctx.json) ctx.print(`接收端已停止 (${signal}) (receiver stopped)`);
     return 0;
   },
