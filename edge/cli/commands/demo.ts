@@ -5,16 +5,15 @@ import { REJECT_REASON_ZH, type RejectReason } from '../../aggregation/reject-re
 import { demoLogger } from '../../demo/demo-logger.ts';
 import { DEFAULT_FAULT_RATES, FAULT_KINDS, FAULT_LABEL_ZH, FaultRatesError, parseFaultRates, type FaultRates } from '../../demo/fault-rates.ts';
 import { startDemoLine, type DemoSummary } from '../../demo/run-demo-line.ts';
-import { startStationApi, type RunningStationApi } from '../../main.ts';
+import type { RunningStationApi } from '../../main.ts';
 import type { Db } from '../../store/open.ts';
 import { addUser, getUser } from '../../store/users.ts';
 import { DEMO_PRODUCT_ID } from '../../demo/setup-demo-line.ts';
-import { setupDemoWarehouse, type DemoWarehouse } from '../../demo/demo-warehouse.ts';
+import type { DemoWarehouse } from '../../demo/demo-warehouse.ts';
 import { integerOption, optionalString } from '../args.ts';
 import type { CommandContext, CommandSpec, ParsedCommand } from '../command.ts';
 import { CommandFailure, UsageError } from '../errors.ts';
 import { listenFailure } from '../listen-failure.ts';
-import { runPairingDemoCommand } from '../pairing-demo-command.ts';
 
 const DEFAULT_DB = './data/demo.db';
 const DEFAULT_RATE = 2;
@@ -137,7 +136,8 @@ export const command: CommandSpec = {
   async run(ctx, args) {
     const mode = optionalString(args, 'mode') ?? 'line';
     if (mode !== 'line' && mode !== 'pairing') throw new UsageError(`--mode 应为 line 或 pairing，收到 "${mode}" (--mode must be line or pairing)`);
-    if (mode === 'pairing') return runPairingDemoCommand(ctx, args);
+    // The pairing demo, the local API and the demo warehouse load only when used (a --no-api line starts faster).
+    if (mode === 'pairing') return (await import('../pairing-demo-command.ts')).runPairingDemoCommand(ctx, args);
     if (args.values['dir'] !== undefined) throw new UsageError('--dir 只用于 --mode pairing (--dir is for --mode pairing only)');
     const cases = args.values['cases'] === undefined ? null : integerOption(args, 'cases', { min: 1, max: 10_000_000 });
     const rate = rateOption(args);
@@ -184,8 +184,11 @@ export const command: CommandSpec = {
     try {
       addDemoUsers(demo.station.store.db);
       // The warehouse's demo (issue 13 §6): a sample order the PDA page ships once the line has made its pallets.
-      if (serveApi) warehouse = setupDemoWarehouse(demo.station.store.db, demo.line.productId, demo.line.casesPerPallet);
-      if (serveApi) api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
+      if (serveApi) {
+        const [{ setupDemoWarehouse }, { startStationApi }] = await Promise.all([import('../../demo/demo-warehouse.ts'), import('../../main.ts')]);
+        warehouse = setupDemoWarehouse(demo.station.store.db, demo.line.productId, demo.line.casesPerPallet);
+        api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
+      }
     } catch (error) {
       await demo.stop();
       const failure = listenFailure(error, port, '--api-port');
