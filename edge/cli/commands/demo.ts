@@ -171,6 +171,8 @@ export const command: CommandSpec = {
     // The operator starts the batch in the UI unless the run is headless (a case count, JSON, ACK lines) or has no UI.
     const operatorBatch = args.values['operator-batch'] === true || (serveApi && cases === null && !ctx.json && !ack);
     if (!ctx.json) ctx.print(`演示线准备中 (preparing the demo line): ${dbPath} …`);
+    // Loaded before the line runs: loading the API's modules blocks the event loop long enough to miss PLC heartbeats.
+    const served = serveApi ? await Promise.all([import('../../demo/demo-warehouse.ts'), import('../../main.ts')]) : null;
     const demo = await startDemoLine({
       dbPath, cases, rate, faults, logger, operatorBatch, ...(seed === undefined ? {} : { seed }), ...(stock === undefined ? {} : { stockCases: stock }),
       receiverDbPath: args.values['sync'] === true ? `${dbPath}.hq.db` : null,
@@ -184,8 +186,8 @@ export const command: CommandSpec = {
     try {
       addDemoUsers(demo.station.store.db);
       // The warehouse's demo (issue 13 §6): a sample order the PDA page ships once the line has made its pallets.
-      if (serveApi) {
-        const [{ setupDemoWarehouse }, { startStationApi }] = await Promise.all([import('../../demo/demo-warehouse.ts'), import('../../main.ts')]);
+      if (served !== null) {
+        const [{ setupDemoWarehouse }, { startStationApi }] = served;
         warehouse = setupDemoWarehouse(demo.station.store.db, demo.line.productId, demo.line.casesPerPallet);
         api = await startStationApi(demo.station, { host: '127.0.0.1', port, tokenFile, logger });
       }
