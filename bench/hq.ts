@@ -23,11 +23,10 @@
  * `--cache DIR` (keep the built station databases there and reuse them). RSS (peak = VmHWM, steady = median of
  * the last third of samples) of every process: bench, receivers, senders, the postmaster and each backend.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
@@ -40,6 +39,7 @@ import { historyIdentifier, seedPostgres, seedSqlite } from './support/hq-seed.t
 import { verifyPostgres, verifySqlite, type Verdict } from './support/hq-verify.ts';
 import { RssSampler, type RssFigures } from './support/rss.ts';
 import { percentile, writeResults } from './support/results.ts';
+import { firstLine, spawnWuma, type WumaProcess } from './support/wuma-process.ts';
 
 const USAGE = '用法 (usage): npm run bench -- hq [--events-per-sender N] [--senders N] [--stored N] [--queries N] [--runs pg,sqlite,faults] [--mix station|single] [--cache DIR]';
 const { values } = parseArgs({ options: {
@@ -73,34 +73,7 @@ const round = (n: number, d = 1): number => Number(n.toFixed(d));
 /** PostgreSQL settings of the bench cluster (a small HQ server's tuning; fsync and synchronous_commit stay on). */
 const PG_SETTINGS = { shared_buffers: '2GB', max_wal_size: '8GB', checkpoint_timeout: '15min', maintenance_work_mem: '1GB', work_mem: '16MB', effective_cache_size: '12GB' };
 
-interface Proc {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly pid: number;
-  readonly stdout: string[];
-  readonly stderr: string[];
-  readonly exited: Promise<number | null>;
-}
-
-function spawnWuma(name: string, args: readonly string[]): Proc {
-  const child = spawn(NODE, ['bin/wuma.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => { stderr.push(l); if (stderr.length > 200) stderr.shift(); });
-  const exited = new Promise<number | null>((resolve) => { child.once('exit', (code) => resolve(code)); });
-  return { name, child, pid: child.pid ?? 0, stdout, stderr, exited };
-}
-
-async function firstLine(p: Proc, ms: number): Promise<string> {
-  const deadline = Date.now() + ms;
-  while (p.stdout.length === 0) {
-    if (p.child.exitCode !== null) throw new Error(`${p.name} 退出 (exited) ${String(p.child.exitCode)}: ${p.stderr.join('\n')}`);
-    if (Date.now() > deadline) throw new Error(`${p.name} 未在 ${ms} ms 内就绪 (not ready)`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return p.stdout[0] ?? '';
-}
+type Proc = WumaProcess;
 
 interface Receiver {
   proc: Proc; url: string; port: number; readonly name: string; readonly storage: string[];

@@ -11,18 +11,15 @@
  * uncatchable TypeError from `nextWrite` when a transaction's connection dies between two statements
  * (porsager/postgres#1208) and can leave a connection that never sends again: the receiver must not die or stall.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildStation } from '../../bench/support/hq-station.ts';
 import { verifyPostgres } from '../../bench/support/hq-verify.ts';
+import { firstLine, spawnWuma, type WumaProcess } from '../../bench/support/wuma-process.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { startPgCluster, type PgCluster } from '../support/postgres.ts';
 import { makeTempDir, type TempDir } from '../support/temp-dir.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const STATIONS = 4;
 const EVENTS = 4_000;
 /** At most this many cuts, one every 120–280 ms while the senders run. */
@@ -30,33 +27,13 @@ const CUTS = 50;
 const RESTART_AT_CUT = 10;
 const FINISH_WITHIN_MS = 150_000;
 
-interface Proc { readonly child: ChildProcess; readonly stdout: string[]; readonly stderr: string[]; readonly exited: Promise<number | null> }
-
-function wuma(args: readonly string[]): Proc {
-  const child = spawn(process.execPath, ['bin/wuma.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => stdout.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => { stderr.push(l); if (stderr.length > 100) stderr.shift(); });
-  return { child, stdout, stderr, exited: new Promise((resolve) => { child.once('exit', (code) => resolve(code)); }) };
-}
-
-const alive = (p: Proc): boolean => p.child.exitCode === null && p.child.signalCode === null;
+const alive = (p: WumaProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function ready(p: Proc): Promise<{ url: string }> {
-  for (const deadline = Date.now() + 60_000; p.stdout.length === 0;) {
-    if (!alive(p)) throw new Error(`receiver exited ${String(p.child.exitCode)}: ${p.stderr.join('\n')}`);
-    if (Date.now() > deadline) throw new Error('receiver not ready in 60 s');
-    await sleep(20);
-  }
-  return JSON.parse(p.stdout[0] ?? '') as { url: string };
-}
 
 let dir: TempDir;
 let cluster: PgCluster;
 let proxy: FaultProxy;
-const procs: Proc[] = [];
+const procs: WumaProcess[] = [];
 
 beforeAll(async () => {
   dir = makeTempDir('wuma-hq-faults-');
@@ -81,11 +58,11 @@ describe('receivers on PostgreSQL through connection loss (e2e, real processes)'
     const stations = Array.from({ length: STATIONS }, (_, i) => dir.file(`station-${i}.db`));
     for (const [i, file] of stations.entries()) await buildStation(file, i, EVENTS, 'station');
     const url = `postgres://postgres@127.0.0.1:${proxy.port}/postgres`;
-    const receivers = [0, 1].map(() => wuma(['receiver', '--json', '--port', '0', '--pg', url, '--pg-pool', '4']));
+    const receivers = ['receiver A', 'receiver B'].map((name) => spawnWuma(name, ['receiver', '--json', '--port', '0', '--pg', url, '--pg-pool', '4']));
     procs.push(...receivers);
-    const urls = await Promise.all(receivers.map(async (r) => (await ready(r)).url));
+    const urls = await Promise.all(receivers.map(async (r) => (JSON.parse(await firstLine(r, 60_000)) as { url: string }).url));
 
-    const senders = stations.map((db, i) => wuma(['sync', '--once', '--json', '--to', `${urls[i % 2] ?? ''}/`, '--db', db]));
+    const senders = stations.map((db, i) => spawnWuma(`sender ${i}`, ['sync', '--once', '--json', '--to', `${urls[i % 2] ?? ''}/`, '--db', db]));
     procs.push(...senders);
     let finished = false;
     const done = Promise.all(senders.map((s) => s.exited)).then((codes) => { finished = true; return codes; });
