@@ -90,8 +90,6 @@ export interface PgStorageOptions {
   /** Pool size of this receiver (default 8). */
   readonly max?: number;
   readonly clockSkewMs?: number;
-  /** Told each time the pool is replaced after a lost connection (default: a process warning). */
-  readonly onPoolReplaced?: (why: string) => void;
 }
 
 const openPool = (url: string, max: number): Sql =>
@@ -112,19 +110,15 @@ export class PgReceiverStorage implements ReceiverStorage {
   private readonly url: string;
   private readonly max: number;
   private readonly clockSkewMs: number | undefined;
-  private readonly onPoolReplaced: (why: string) => void;
   /** Old pools still ending. */
   private readonly retiring = new Set<Promise<void>>();
   private closed = false;
-  /** Pools replaced so far (for status and tests). */
-  poolReplacements = 0;
 
   private constructor(sql: Sql, url: string, options: PgStorageOptions) {
     this.sql = sql;
     this.url = url;
     this.max = options.max ?? 8;
     this.clockSkewMs = options.clockSkewMs;
-    this.onPoolReplaced = options.onPoolReplaced ?? ((why) => { process.emitWarning(`PostgreSQL 连接中断，已换用新的连接池 (connection lost, pool replaced): ${why}`); });
   }
 
   /** Connects and migrates; fails with RECEIVER_STORAGE when the server cannot be reached. */
@@ -152,18 +146,17 @@ export class PgReceiverStorage implements ReceiverStorage {
    * Replaces the pool `failed` with a fresh one, once (a pool already replaced is left alone), and ends `failed` at
    * once: its pending queries reject with CONNECTION_DESTROYED and take their connections, wedged or not, with them.
    */
-  replacePool(failed: Sql, why: string): void {
+  private replacePool(failed: Sql, why: string): void {
     if (this.closed || failed !== this.sql) return;
     this.sql = openPool(this.url, this.max);
-    this.poolReplacements += 1;
     const ending = failed.end({ timeout: 0 }).catch(() => {}).finally(() => { this.retiring.delete(ending); });
     this.retiring.add(ending);
-    this.onPoolReplaced(why);
+    process.emitWarning(`PostgreSQL 连接中断，已换用新的连接池 (connection lost, pool replaced): ${why}`);
   }
 
   /** After the driver's own fault the faulty connection cannot be named: the current pool goes. */
-  driverFault(error: Error): void {
-    this.replacePool(this.sql, `${error.name}: ${error.message}`);
+  driverFault(error: unknown): void {
+    this.replacePool(this.sql, whyLost(error));
   }
 
   private async use<T>(what: '读取' | '写入', op: (sql: Sql) => Promise<T>): Promise<T> {
@@ -451,14 +444,14 @@ const whyLost = (error: unknown): string => {
 /**
  * For the process that owns the receiver (`wuma receiver`): the `postgres` driver's TypeError from `nextWrite` after a
  * lost connection (porsager/postgres#1208) escapes every await as an uncaught exception, and a query the driver
- * issued itself can reject with nobody listening when its pool is ended. Those replace the pools of `storages`
+ * issued itself can reject with nobody listening when its pool is ended. Those replace the pool of `storage`
  * instead of ending the process. Any other uncaught exception or unhandled rejection ends the process as Node would
  * (its stack on stderr, exit code 1). Returns the uninstaller.
  */
-export function guardDriverFaults(storages: () => readonly PgReceiverStorage[], stderr: NodeJS.WritableStream = process.stderr): () => void {
+export function guardDriverFaults(storage: PgReceiverStorage, stderr: NodeJS.WritableStream = process.stderr): () => void {
   const onUncaught = (error: unknown, origin: 'uncaughtException' | 'unhandledRejection'): void => {
     if (isDriverFault(error, origin)) {
-      for (const s of storages()) s.driverFault(error as Error);
+      storage.driverFault(error);
       return;
     }
     stderr.write(`${error instanceof Error ? error.stack ?? String(error) : String(error)}\n`);

@@ -57,7 +57,7 @@ export const command: CommandSpec = {
     // This process owns the receiver: the PostgreSQL driver's uncatchable fault after a lost connection replaces the
     // pool instead of ending the process (pg-storage.ts).
     const owned = receiver.storage;
-    const unguard = owned instanceof PgReceiverStorage ? guardDriverFaults(() => [owned], ctx.stderr) : (): void => {};
+    const unguard = owned instanceof PgReceiverStorage ? guardDriverFaults(owned, ctx.stderr) : (): void => {};
     if (ctx.json) ctx.printJson({ ok: true, url: receiver.url, port: receiver.port, storage: receiver.storage.kind, db: where, limits: { maxEvents, maxBytes }, auth: token !== undefined });
     else ctx.print(`EPCIS 接收端已启动 (receiver listening): ${receiver.url}  数据库 (${receiver.storage.kind}): ${where}  上限 (limits): ${maxEvents} 事件 / ${maxBytes} 字节`);
     const signal = await ctx.shutdown;
