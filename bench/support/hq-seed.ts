@@ -3,14 +3,15 @@
  * straight into the receiver adapters' own tables — not through HTTP, which would take longer than the run.
  *
  * Faithful to what the receivers write for the same event: the row of `events` (PostgreSQL: with its facets;
- * SQLite: `events` + `event_keys` + `facets` + one `receipts` row), the `codes` index row (role 1, commissioned),
- * the `commissioned` row and the site's `sites` row. Every seeded event is a cap-outer commissioning ObjectEvent
+ * SQLite: `events` + `event_keys` + `facets` + one `receipts` row), the `codes` index row (role 1, commissioned;
+ * SQLite only: on PostgreSQL a won commissioning's `commissioned` row is its index entry), the `commissioned` row
+ * and the site's `sites` row. Every seeded event is a cap-outer commissioning ObjectEvent
  * (one code) of a "history" station (factory 9): the body is a real frozen event (`freezeEvent(mapFact(…))`)
  * with its code, eventTime and eventID replaced. The eventIDs keep the hash form (`ni:///sha-256;<64 hex>?ver=
  * CBV2.0`) but are not the GS1 hash of the replaced body (no receiver re-hashes a stored event).
  *
- * PostgreSQL: `INSERT … SELECT generate_series` in chunks on two connections, with the unique keys of `events`,
- * `codes` and `commissioned` dropped during the load and re-created after it (the same constraints, built by a
+ * PostgreSQL: `INSERT … SELECT generate_series` in chunks on two connections, with the unique keys of `events`
+ * and `commissioned` dropped during the load and re-created after it (the same constraints, built by a
  * sort). SQLite: prepared multi-row INSERTs in big transactions, `synchronous=OFF` for this load only (the
  * receiver reopens the file with FULL).
  */
@@ -66,7 +67,7 @@ export async function seedPostgres(url: string, count: number, log: (line: strin
   const sql = postgres(url, { max: 2, onnotice: () => {} });
   try {
     const f = t.facts;
-    await sql.unsafe('ALTER TABLE events DROP CONSTRAINT events_event_id_key; ALTER TABLE codes DROP CONSTRAINT codes_pkey; ALTER TABLE commissioned DROP CONSTRAINT commissioned_pkey');
+    await sql.unsafe('ALTER TABLE events DROP CONSTRAINT events_event_id_key; ALTER TABLE commissioned DROP CONSTRAINT commissioned_pkey');
     const CHUNK = 500_000;
     const chunks: [number, number][] = [];
     for (let from = 0; from < count; from += CHUNK) chunks.push([from, Math.min(count, from + CHUNK) - 1]);
@@ -87,16 +88,12 @@ export async function seedPostgres(url: string, count: number, log: (line: strin
     };
     await Promise.all([worker(), worker()]);
     const prefix = identifierOf('cap-outer', '');
-    await Promise.all([
-      sql.unsafe(`INSERT INTO codes (epc, role, event) SELECT $1 || 'H' || lpad(((event_time - $2::int8) / 1000)::text, 9, '0'), ${ROLE.commissioned}, id FROM events WHERE capture_id = 'seed'`, [prefix, H0] as never[]),
-      sql.unsafe(`INSERT INTO commissioned (epc, event, site) SELECT $1 || 'H' || lpad(((event_time - $2::int8) / 1000)::text, 9, '0'), id, $3 FROM events WHERE capture_id = 'seed'`, [prefix, H0, f.site] as never[]),
-    ]);
+    await sql.unsafe(`INSERT INTO commissioned (epc, event, site) SELECT $1 || 'H' || lpad(((event_time - $2::int8) / 1000)::text, 9, '0'), id, $3 FROM events WHERE capture_id = 'seed'`, [prefix, H0, f.site] as never[]);
     log('  PostgreSQL history: building the unique keys');
     await Promise.all([
       sql.unsafe('ALTER TABLE events ADD CONSTRAINT events_event_id_key UNIQUE (event_id)'),
-      sql.unsafe('ALTER TABLE codes ADD CONSTRAINT codes_pkey PRIMARY KEY (epc, role, event)'),
+      sql.unsafe('ALTER TABLE commissioned ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc)'),
     ]);
-    await sql.unsafe('ALTER TABLE commissioned ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc)');
     await sql`INSERT INTO sites (site, events, last_capture, last_event_time) VALUES (${f.site}, ${count}, ${Date.now() - 3_600_000}, ${H0 + (count - 1) * 1000})`;
     await sql.unsafe('VACUUM (ANALYZE) events, codes, commissioned');
   } finally {

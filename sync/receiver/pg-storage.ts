@@ -7,6 +7,15 @@
  *   transaction and then counts as a duplicate). The same holds for `commissioned.epc` and `parent_of.child`, so a
  *   code commissioned twice or a child packed twice through two receivers at once is still flagged.
  * - One capture is one transaction (events, codes, conflicts, site activity and the finished capture job).
+ *   Rows per event are what PostgreSQL's CPU pays for (the HQ bench: index inserts dominate), so a commissioning is
+ *   written once: its `commissioned` row is also the code's index entry for that event, and `codes` gets a
+ *   role-1 row only for a commissioning that lost (a second commissioning of a known code). The commissioning rows
+ *   are inserted first (`ON CONFLICT DO NOTHING RETURNING`): the codes that lose are the ones the database already
+ *   knew, so only those, and the must-be-known codes this capture does not commission itself, are read back.
+ *   Inside a capture `enable_seqscan` is off: every statement is a key lookup, and a long `= ANY(array)` would
+ *   otherwise tempt the planner into (parallel) sequential scans of a growing table.
+ * - Keys compare bytewise (`COLLATE "C"`): codes and eventIDs are identifiers, not words, and the cluster's
+ *   locale collation costs every B-tree comparison.
  *   A deadlock or serialization failure between receivers retries the whole capture (up to 5 times).
  * - Page bounds: every capture takes `pg_advisory_xact_lock_shared(QUERY_LOCK)`; `queryBound()` takes it exclusively
  *   for a moment, so the max id it reads has no uncommitted capture below it (see storage-port.ts).
@@ -24,7 +33,7 @@ import postgres from 'postgres';
 import { SyncError } from '../errors.ts';
 import { canonicalIdentifier } from '../epcis/canonical-identifier.ts';
 import type { CaptureEventError, CaptureJobResult, Conflict } from './capture-job.ts';
-import { detectConflicts, doubleCommission, doubleParent, type ConflictLedger, type FreshEvent } from './detect-conflicts.ts';
+import { detectConflicts, doubleParent, type ConflictLedger, type FreshEvent } from './detect-conflicts.ts';
 import { epcStateOf, MAX_CHILDREN, MAX_DEPTH, siteActivity } from './epc-state.ts';
 import { clashError, eventFacts, prepareEvent, ROLE, type Candidate } from './prepare-event.ts';
 import type { EpcState, EventQuery, IngestOptions, IngestOutcome, PageWindow, QueryPage, ReceiverStorage, SiteActivity, StoredConflict } from './storage-port.ts';
@@ -84,6 +93,12 @@ const MIGRATIONS: readonly string[] = [
      epc text NOT NULL, detail text NOT NULL, site text, capture_id text, at bigint NOT NULL);
    CREATE TABLE capture_jobs (capture_id text PRIMARY KEY, result text NOT NULL);
    CREATE TABLE sites (site text PRIMARY KEY, events bigint NOT NULL, last_capture bigint NOT NULL, last_event_time bigint NOT NULL);`,
+  // 2: bytewise keys; a won commissioning's index entry is its `commissioned` row (see the header).
+  `ALTER TABLE events ALTER COLUMN event_id TYPE text COLLATE "C";
+   ALTER TABLE codes ALTER COLUMN epc TYPE text COLLATE "C";
+   ALTER TABLE commissioned ALTER COLUMN epc TYPE text COLLATE "C";
+   ALTER TABLE parent_of ALTER COLUMN child TYPE text COLLATE "C", ALTER COLUMN parent TYPE text COLLATE "C";
+   DELETE FROM codes c USING commissioned m WHERE c.role = ${ROLE.commissioned} AND c.epc = m.epc AND c.event = m.event;`,
 ];
 
 export interface PgStorageOptions {
@@ -205,7 +220,7 @@ export class PgReceiverStorage implements ReceiverStorage {
   /** One capture's transaction; throws ROLLBACK_SIGNAL when it must roll back (clash errors under `rollback`). */
   private async write(tx: Tx, candidates: readonly Candidate[], errors: CaptureEventError[], options: IngestOptions): Promise<IngestOutcome> {
     const now = options.now ?? Date.now();
-    await tx`SELECT pg_advisory_xact_lock_shared(${QUERY_LOCK})`;
+    await tx`SELECT pg_advisory_xact_lock_shared(${QUERY_LOCK}), set_config('enable_seqscan', 'off', true)`;
     const facts = candidates.map((c) => eventFacts(c.event));
     const inserted = candidates.length === 0 ? [] : await tx.unsafe<{ id: string; event_id: string }[]>(
       `INSERT INTO events (event_id, body, capture_id, record_time, event_time, type, action, biz_step, disposition, biz_location, read_point)
@@ -235,14 +250,8 @@ export class PgReceiverStorage implements ReceiverStorage {
       }
     }
     if (options.behaviour === 'rollback' && errors.length > 0) throw ROLLBACK_SIGNAL;
-    const epcs: string[] = [];
-    const roles: number[] = [];
-    const rows: number[] = [];
-    for (const e of fresh) for (const [epc, role] of e.f.codes) { epcs.push(epc); roles.push(role); rows.push(e.row); }
-    if (epcs.length > 0) {
-      await tx.unsafe('INSERT INTO codes (epc, role, event) SELECT * FROM unnest($1::text[], $2::int2[], $3::int8[]) ON CONFLICT DO NOTHING', [epcs, roles, rows] as never[]);
-    }
-    const conflicts = await this.conflictsOf(tx, fresh, now);
+    const { conflicts, indexedBy } = await this.conflictsOf(tx, fresh, now);
+    await insertCodes(tx, fresh, indexedBy);
     if (conflicts.length > 0) {
       await tx.unsafe(`INSERT INTO conflicts (kind, event_id, epc, detail, site, capture_id, at)
         SELECT u.kind, u.event_id, u.epc, u.detail, u.site, $6, $7 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS u (kind, event_id, epc, detail, site)`,
@@ -264,38 +273,52 @@ export class PgReceiverStorage implements ReceiverStorage {
 
   /**
    * detectConflicts over an in-memory view of the codes this capture touches, then the changes written under the
-   * unique keys: a row another receiver committed meanwhile turns into the conflict it is.
+   * unique keys. The capture's first commissioning (or pairing) of each code is inserted before the check: a code
+   * the insert loses is one the database already knew (committed by an earlier capture, or by another receiver just
+   * now), and its first site is read back. `indexedBy` maps each code whose `commissioned` row this capture wrote
+   * to the event that row names (that event's role-1 `codes` row is not written).
    */
-  private async conflictsOf(tx: Tx, fresh: readonly FreshEvent[], now: number): Promise<Conflict[]> {
-    const asked = new Set<string>();
+  private async conflictsOf(tx: Tx, fresh: readonly FreshEvent[], now: number): Promise<{ conflicts: Conflict[]; indexedBy: Map<string, number> }> {
+    const firsts = new Map<string, { row: number; site: string | null }>();
     const children = new Set<string>();
     const unpackAllOf = new Set<string>();
     for (const e of fresh) {
-      for (const epc of e.f.commissions) asked.add(epc);
-      for (const epc of e.f.pairs) asked.add(epc);
-      for (const epc of e.f.mustKnow) asked.add(epc);
+      // The order detectConflicts applies them in: per event, its commissionings, then its pairings.
+      for (const epc of e.f.commissions) if (!firsts.has(epc)) firsts.set(epc, { row: e.row, site: e.f.site });
+      for (const epc of e.f.pairs) if (!firsts.has(epc)) firsts.set(epc, { row: e.row, site: e.f.site });
       if (e.f.type === 'AggregationEvent' && e.f.parent !== null) {
         for (const c of e.f.children) children.add(c);
         if (e.f.action === 'DELETE' && e.f.children.length === 0) unpackAllOf.add(e.f.parent);
       }
     }
-    if (asked.size === 0 && children.size === 0 && unpackAllOf.size === 0) return detectConflicts(fresh, NO_LEDGER, now, this.clockSkewMs);
+    const indexedBy = new Map<string, number>();
+    /** Codes the database knew before this capture, with the site that first commissioned them. */
     const known = new Map<string, string | null>();
-    if (asked.size > 0) {
-      for (const r of await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [[...asked]])) known.set(r.epc, r.site);
+    const knownAt = async (epcs: readonly string[]): Promise<void> => {
+      if (epcs.length === 0) return;
+      for (const r of await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [[...epcs]])) known.set(r.epc, r.site);
+    };
+    if (firsts.size > 0) {
+      const list = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const won = await tx.unsafe<{ epc: string }[]>(
+        'INSERT INTO commissioned (epc, event, site) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[]) ON CONFLICT (epc) DO NOTHING RETURNING epc',
+        [list.map(([epc]) => epc), list.map(([, v]) => v.row), list.map(([, v]) => v.site)] as never[]);
+      for (const r of won) indexedBy.set(r.epc, firsts.get(r.epc)?.row ?? 0);
+      await knownAt(list.filter(([epc]) => !indexedBy.has(epc)).map(([epc]) => epc));
     }
+    const unsettled = new Set<string>();
+    for (const e of fresh) for (const epc of e.f.mustKnow) if (!firsts.has(epc)) unsettled.add(epc);
+    await knownAt([...unsettled]);
     const parentOf = new Map<string, string>();
     if (children.size > 0 || unpackAllOf.size > 0) {
       for (const r of await tx.unsafe<{ child: string; parent: string }[]>('SELECT child, parent FROM parent_of WHERE child = ANY($1::text[]) OR parent = ANY($2::text[])', [[...children], [...unpackAllOf]])) parentOf.set(r.child, r.parent);
     }
     const before = new Map(parentOf);
-    const commissioned = new Map<string, { row: number; site: string | null; pairing: boolean; e: FreshEvent | undefined }>();
     const ledger: ConflictLedger = {
       commissionedBy: (epc) => known.get(epc),
-      commission: (epc, row, site, pairing) => {
+      commission: (epc, _row, site) => {
         if (known.has(epc)) return false;
         known.set(epc, site);
-        commissioned.set(epc, { row, site, pairing, e: fresh.find((x) => x.row === row) });
         return true;
       },
       isKnown: (epc) => known.has(epc),
@@ -309,17 +332,6 @@ export class PgReceiverStorage implements ReceiverStorage {
       unpackAll: (parent) => { for (const [c, p] of parentOf) if (p === parent) parentOf.delete(c); },
     };
     const out = detectConflicts(fresh, ledger, now, this.clockSkewMs);
-    if (commissioned.size > 0) {
-      const list = [...commissioned].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const won = new Set((await tx.unsafe<{ epc: string }[]>(
-        'INSERT INTO commissioned (epc, event, site) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[]) ON CONFLICT (epc) DO NOTHING RETURNING epc',
-        [list.map(([epc]) => epc), list.map(([, v]) => v.row), list.map(([, v]) => v.site)] as never[])).map((r) => r.epc));
-      const lost = list.filter(([epc, v]) => !won.has(epc) && !v.pairing);
-      if (lost.length > 0) {
-        const sites = new Map((await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [lost.map(([epc]) => epc)])).map((r) => [r.epc, r.site]));
-        for (const [epc, v] of lost) if (v.e !== undefined) out.push(doubleCommission(v.e, epc, sites.get(epc) ?? null));
-      }
-    }
     const changed = [...new Set([...before.keys(), ...parentOf.keys()])].filter((c) => before.get(c) !== parentOf.get(c)).sort();
     if (changed.length > 0) {
       const gone = changed.filter((c) => before.has(c));
@@ -341,7 +353,7 @@ export class PgReceiverStorage implements ReceiverStorage {
         }
       }
     }
-    return out;
+    return { conflicts: out, indexedBy };
   }
 
   async event(eventID: string): Promise<string | undefined> {
@@ -362,7 +374,7 @@ export class PgReceiverStorage implements ReceiverStorage {
     const p = (v: unknown): string => { params.push(v); return `$${params.length}`; };
     const anyOf = (column: string, values: readonly string[] | undefined): void => { if (values !== undefined) where.push(`${column} = ANY(${p([...values])}::text[])`); };
     const match = (values: readonly string[] | undefined, roles: readonly number[]): void => {
-      if (values !== undefined) where.push(`id IN (SELECT event FROM codes WHERE epc = ANY(${p([...values])}::text[]) AND role IN (${roles.join(', ')}))`);
+      if (values !== undefined) where.push(`id IN (${eventsNaming(p([...values]), roles)})`);
     };
     anyOf('biz_step', q.bizStep);
     anyOf('disposition', q.disposition);
@@ -385,9 +397,10 @@ export class PgReceiverStorage implements ReceiverStorage {
   async epcState(raw: string): Promise<EpcState | null> {
     const epc = canonicalIdentifier(raw);
     return this.use('读取', async (sql) => {
-      const count = Number((await sql<{ n: string }[]>`SELECT count(DISTINCT event) AS n FROM codes WHERE epc = ${epc}`)[0]?.n ?? 0);
+      const naming = eventsNaming('$1', [ROLE.mentioned, ROLE.commissioned, ROLE.parent]);
+      const count = Number((await sql.unsafe<{ n: string }[]>(`SELECT count(DISTINCT event) AS n FROM (${naming}) AS e`, [[epc]]))[0]?.n ?? 0);
       if (count === 0) return null;
-      const last = (await sql<{ body: string }[]>`SELECT body FROM events WHERE id IN (SELECT event FROM codes WHERE epc = ${epc}) ORDER BY event_time DESC, id DESC LIMIT 1`)[0]?.body;
+      const last = (await sql.unsafe<{ body: string }[]>(`SELECT body FROM events WHERE id IN (${naming}) ORDER BY event_time DESC, id DESC LIMIT 1`, [[epc]]))[0]?.body;
       const c = (await sql<{ body: string | null; site: string | null }[]>`SELECT (SELECT body FROM events WHERE id = c.event) AS body, c.site FROM commissioned c WHERE c.epc = ${epc}`)[0];
       const parents: string[] = [];
       for (let at = epc; parents.length < MAX_DEPTH;) {
@@ -465,7 +478,30 @@ export function guardDriverFaults(storage: PgReceiverStorage, stderr: NodeJS.Wri
 
 const ROLLBACK_SIGNAL = new Error('rollback');
 
-const NO_LEDGER: ConflictLedger = {
-  commissionedBy: () => undefined, commission: () => true, isKnown: () => true, parentOf: () => undefined,
-  pack: () => true, unpack: () => {}, unpackAll: () => {},
-};
+/**
+ * The `codes` index rows of the capture's new events, each (epc, role) once per event, without the role-1 row that
+ * the code's `commissioned` row already stands for. The events are new rows, so a plain INSERT cannot collide.
+ */
+async function insertCodes(tx: Tx, fresh: readonly FreshEvent[], indexedBy: ReadonlyMap<string, number>): Promise<void> {
+  const epcs: string[] = [];
+  const roles: number[] = [];
+  const rows: number[] = [];
+  const seen = new Set<string>();
+  for (const e of fresh) {
+    seen.clear();
+    for (const [epc, role] of e.f.codes) {
+      if (role === ROLE.commissioned && indexedBy.get(epc) === e.row) continue;
+      const key = `${role}${epc}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      epcs.push(epc); roles.push(role); rows.push(e.row);
+    }
+  }
+  if (epcs.length > 0) await tx.unsafe('INSERT INTO codes (epc, role, event) SELECT * FROM unnest($1::text[], $2::int2[], $3::int8[])', [epcs, roles, rows] as never[]);
+}
+
+/** The events that name one of `epcs` under one of `roles`, as SQL (`$n` is the text[] of codes). */
+function eventsNaming(n: string, roles: readonly number[]): string {
+  const codes = `SELECT event FROM codes WHERE epc = ANY(${n}::text[]) AND role IN (${roles.join(', ')})`;
+  return roles.includes(ROLE.commissioned) ? `${codes} UNION ALL SELECT event FROM commissioned WHERE epc = ANY(${n}::text[])` : codes;
+}
