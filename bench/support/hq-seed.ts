@@ -92,7 +92,7 @@ export async function seedPostgres(url: string, count: number, log: (line: strin
     log('  PostgreSQL history: building the unique keys');
     await Promise.all([
       sql.unsafe('ALTER TABLE events ADD CONSTRAINT events_event_id_key UNIQUE (event_id)'),
-      sql.unsafe('ALTER TABLE commissioned ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc)'),
+      sql.unsafe('ALTER TABLE commissioned ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc) INCLUDE (event)'),
     ]);
     await sql`INSERT INTO sites (site, events, last_capture, last_event_time) VALUES (${f.site}, ${count}, ${Date.now() - 3_600_000}, ${H0 + (count - 1) * 1000})`;
     await sql.unsafe('VACUUM (ANALYZE) events, codes, commissioned');

@@ -99,6 +99,8 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE commissioned ALTER COLUMN epc TYPE text COLLATE "C";
    ALTER TABLE parent_of ALTER COLUMN child TYPE text COLLATE "C", ALTER COLUMN parent TYPE text COLLATE "C";
    DELETE FROM codes c USING commissioned m WHERE c.role = ${ROLE.commissioned} AND c.epc = m.epc AND c.event = m.event;`,
+  // 3: a code's commissioning event is read from the key alone (index-only scan: one random read less per lookup).
+  `ALTER TABLE commissioned DROP CONSTRAINT commissioned_pkey, ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc) INCLUDE (event);`,
 ];
 
 export interface PgStorageOptions {
@@ -361,11 +363,12 @@ export class PgReceiverStorage implements ReceiverStorage {
   }
 
   async queryBound(): Promise<number> {
-    return this.use('读取', (sql) => sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${QUERY_LOCK})`;
-      const rows = await tx<{ m: string }[]>`SELECT coalesce(max(id), 0) AS m FROM events`;
+    // One statement, its own transaction: the exclusive lock is held until it ends, so every capture that took ids
+    // before it has ended by the time the bound is returned, and captures after it take larger ids.
+    return this.use('读取', async (sql) => {
+      const rows = await sql<{ m: string }[]>`SELECT pg_advisory_xact_lock(${QUERY_LOCK})::text AS l, coalesce((SELECT max(id) FROM events), 0) AS m`;
       return Number(rows[0]?.m ?? 0);
-    }));
+    });
   }
 
   async queryEvents(q: EventQuery, window: PageWindow, perPage: number): Promise<QueryPage> {

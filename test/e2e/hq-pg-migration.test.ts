@@ -1,7 +1,8 @@
 /**
- * Issue 14: the PostgreSQL receiver's schema migration 2 on a database schema version 1 wrote. Version 1 indexed a
- * commissioning twice (a role-1 `codes` row and the `commissioned` row) and compared keys by the cluster's locale;
- * version 2 keeps the `commissioned` row as the index entry and compares bytewise. The database here is written by
+ * Issue 14: the PostgreSQL receiver's schema migrations 2 and 3 on a database schema version 1 wrote. Version 1
+ * indexed a commissioning twice (a role-1 `codes` row and the `commissioned` row) and compared keys by the cluster's
+ * locale; version 2 keeps the `commissioned` row as the index entry and compares bytewise; version 3 carries the
+ * event in that key (index-only lookups). The database here is written by
  * a real receiver, put back into version 1's layout (the role-1 rows re-added, locale collation, version 1), and
  * reopened: the migration must leave every answer as it was and drop only the doubled rows.
  */
@@ -30,7 +31,7 @@ const answers = async (storage: PgReceiverStorage, codes: readonly string[]): Pr
   return out;
 };
 
-describe('PostgreSQL receiver schema migration 2', () => {
+describe('PostgreSQL receiver schema migrations 2 and 3', () => {
   it('migrates a version-1 database without changing an answer, and drops only the doubled index rows', async () => {
     const p = stationProfile(0);
     const ctx = stationContext(p);
@@ -59,6 +60,7 @@ describe('PostgreSQL receiver schema migration 2', () => {
       ALTER TABLE events ALTER COLUMN event_id TYPE text COLLATE "default";
       ALTER TABLE codes ALTER COLUMN epc TYPE text COLLATE "default";
       ALTER TABLE commissioned ALTER COLUMN epc TYPE text COLLATE "default";
+      ALTER TABLE commissioned DROP CONSTRAINT commissioned_pkey, ADD CONSTRAINT commissioned_pkey PRIMARY KEY (epc);
       ALTER TABLE parent_of ALTER COLUMN child TYPE text COLLATE "default", ALTER COLUMN parent TYPE text COLLATE "default";
       UPDATE wuma_receiver_schema SET version = 1;`);
     const v1 = await rowCounts();
@@ -68,7 +70,9 @@ describe('PostgreSQL receiver schema migration 2', () => {
     try {
       expect(await rowCounts()).toEqual(migrated);
       const [version] = await sql<{ version: number }[]>`SELECT version FROM wuma_receiver_schema`;
-      expect(version?.version).toBe(2);
+      expect(version?.version).toBe(3);
+      const [pk] = await sql<{ def: string }[]>`SELECT pg_get_indexdef('commissioned_pkey'::regclass) AS def`;
+      expect(pk?.def).toMatch(/\(epc\) INCLUDE \(event\)$/);
       const collations = await sql<{ c: string }[]>`SELECT DISTINCT coalesce(collation_name, '') AS c FROM information_schema.columns
         WHERE (table_name, column_name) IN (('events', 'event_id'), ('codes', 'epc'), ('commissioned', 'epc'), ('parent_of', 'child'), ('parent_of', 'parent'))`;
       expect(collations.map((r) => r.c)).toEqual(['C']);
