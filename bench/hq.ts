@@ -205,11 +205,30 @@ async function stationDatabases(dir: string): Promise<string[]> {
   return files;
 }
 
+/**
+ * After the load PostgreSQL is still busy: the checkpointer writing the load's dirty pages, autovacuum on the tables
+ * that just took millions of rows. Waits for that to end (a CHECKPOINT, then no autovacuum worker, at most 15 min).
+ */
+async function settle(url: string): Promise<{ settleSeconds: number; autovacuumStillRunning: boolean }> {
+  const start = performance.now();
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql`CHECKPOINT`;
+    for (;;) {
+      const busy = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`)[0]?.n ?? 0);
+      if (busy === 0 || performance.now() - start > 15 * 60_000) return { settleSeconds: round((performance.now() - start) / 1000), autovacuumStillRunning: busy > 0 };
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 /** Codes to look up: half from the history, half cap-outer codes the stations sent (each has events). */
-function queryCodes(n: number): string[] {
+function queryCodes(n: number, seed = 0x9e3779b9): string[] {
   const out: string[] = [];
   const capsPerStation = MIX === 'single' ? PER_SENDER : Math.floor((PER_SENDER / 5.1) * 12 * 0.95);
-  let x = 0x9e3779b9;
+  let x = seed;
   const rand = (m: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % m; };
   for (let i = 0; i < n; i += 1) {
     if (HISTORY > 0 && i % 2 === 0) out.push(historyIdentifier(rand(HISTORY)));
@@ -218,8 +237,8 @@ function queryCodes(n: number): string[] {
   return out;
 }
 
-async function measureQueries(url: string, n: number): Promise<Record<string, number>> {
-  const codes = queryCodes(n + 50);
+async function measureQueries(url: string, n: number, seed?: number): Promise<Record<string, number>> {
+  const codes = queryCodes(n + 50, seed);
   const times: number[] = [];
   let empty = 0;
   for (let i = 0; i < codes.length; i += 1) {
@@ -361,6 +380,9 @@ try {
     const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries((receivers[0] as Receiver).url, QUERIES);
+    log('MATCH_epc queries again once PostgreSQL has settled (CHECKPOINT, no autovacuum worker), other codes');
+    const settled = await settle(url);
+    const querySettled = { ...(await measureQueries((receivers[0] as Receiver).url, QUERIES, 0x2545f491)), ...settled };
     const rss = watch.stop();
     for (const r of receivers) await stop(r.proc);
     log('verifying every event by eventID');
@@ -369,7 +391,7 @@ try {
     const conflicts = Number((await sql<{ n: string }[]>`SELECT count(*) AS n FROM conflicts`)[0]?.n ?? 0);
     const dbBytes = Number((await sql<{ n: string }[]>`SELECT pg_database_size(current_database()) AS n`)[0]?.n ?? 0);
     await sql.end();
-    results['postgres'] = { scale, receivers: 2, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, databaseGiB: round(dbBytes / 2 ** 30, 2), cpuSecondsDuringIngest: cpuSeconds, rss };
+    results['postgres'] = { scale, receivers: 2, storedAtEnd: verdict.stored, historySeeded: HISTORY, seedSeconds: round(seedSeconds), ...ingestFigures(run, verdict, conflicts), matchEpc: query, matchEpcSettled: querySettled, databaseGiB: round(dbBytes / 2 ** 30, 2), cpuSecondsDuringIngest: cpuSeconds, rss };
     log(`PostgreSQL: ${JSON.stringify({ eventsPerSecond: (results['postgres'] as { eventsPerSecond: number }).eventsPerSecond, ok: verdict.ok, p99: query['p99Ms'] })}`);
   }
 
@@ -472,7 +494,7 @@ try {
       'History: seeded straight into the adapter tables (bench/support/hq-seed.ts): cap-outer commissioning events of a history station, real frozen body with code/eventTime/eventID replaced; the same rows the receiver writes for such an event (events/facets, codes role 1, commissioned, sites; SQLite also event_keys and one receipt). PostgreSQL: INSERT … SELECT generate_series with the unique keys dropped during the load and re-created after it; SQLite: prepared multi-row INSERTs, synchronous=OFF for the load only.',
       'events/s: all confirmed events / (first sender spawned → last sender exited), so process start-up is inside the time.',
       'Lost / duplicates: every outbox row looked up at HQ by its eventID and compared by body (md5 in PostgreSQL, the exact text in SQLite); stored count = history + sent; eventIDs stored twice counted with GROUP BY (PostgreSQL) / key rows (SQLite).',
-      'MATCH_epc: sequential GET /events?MATCH_epc=… on receiver A after the load (50 warm-up queries not counted), half history codes, half codes just sent.',
+      'MATCH_epc: sequential GET /events?MATCH_epc=… on receiver A after the load (50 warm-up queries not counted), half history codes, half codes just sent; matchEpcSettled: the same with other codes once PostgreSQL has settled (CHECKPOINT done, no autovacuum worker left).',
       'CPU: utime + stime from /proc per process kind, from the receivers\' start to the last sender\'s exit (the postmaster\'s backends summed; a process that exited keeps its reading of ≤ 0.5 s before).',
       'Supervision: a receiver process that exits by itself is restarted on its port (as systemd Restart=always would) and listed in receiverCrashes with its last stderr lines; the faults the bench injects are in faultsInjected.',
       'RSS: VmHWM peak and median VmRSS of the last third of 200 ms samples per process; PostgreSQL backends include the shared buffers they touched.',

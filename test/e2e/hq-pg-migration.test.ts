@@ -49,7 +49,7 @@ describe('PostgreSQL receiver schema migrations 2 and 3', () => {
     await storage.close();
 
     const sql = postgres(cluster.url, { max: 1, onnotice: () => {} });
-    const rowCounts = async (): Promise<Record<string, number>> => {
+    const rowCounts = async (): Promise<{ codes: number; role1: number; commissioned: number; parents: number }> => {
       const [r] = await sql<{ codes: string; role1: string; commissioned: string; parents: string }[]>`SELECT
         (SELECT count(*) FROM codes) AS codes, (SELECT count(*) FROM codes WHERE role = ${ROLE.commissioned}) AS role1,
         (SELECT count(*) FROM commissioned) AS commissioned, (SELECT count(*) FROM parent_of) AS parents`;
