@@ -7,7 +7,8 @@
  *   transaction and then counts as a duplicate). The same holds for `commissioned.epc` and `parent_of.child`, so a
  *   code commissioned twice or a child packed twice through two receivers at once is still flagged.
  * - One capture is one transaction (events, codes, conflicts, site activity and the finished capture job).
- *   Rows per event are what PostgreSQL's CPU pays for (the HQ bench: index inserts dominate), so a commissioning is
+ *   A deadlock or serialization failure between receivers retries the whole capture (up to 5 times).
+ * - Rows per event are what PostgreSQL's CPU pays for (the HQ bench: index inserts dominate), so a commissioning is
  *   written once: its `commissioned` row is also the code's index entry for that event, and `codes` gets a
  *   role-1 row only for a commissioning that lost (a second commissioning of a known code). The commissioning rows
  *   are inserted first (`ON CONFLICT DO NOTHING RETURNING`): the codes that lose are the ones the database already
@@ -16,7 +17,6 @@
  *   otherwise tempt the planner into (parallel) sequential scans of a growing table.
  * - Keys compare bytewise (`COLLATE "C"`): codes and eventIDs are identifiers, not words, and the cluster's
  *   locale collation costs every B-tree comparison.
- *   A deadlock or serialization failure between receivers retries the whole capture (up to 5 times).
  * - Page bounds: every capture takes `pg_advisory_xact_lock_shared(QUERY_LOCK)`; `queryBound()` takes it exclusively
  *   for a moment, so the max id it reads has no uncommitted capture below it (see storage-port.ts).
  * - Schema migrations are numbered (`wuma_receiver_schema`), applied at open under an advisory lock, so receivers
