@@ -380,10 +380,11 @@ try {
     const cpuSeconds = watch.cpuSeconds();
     log('MATCH_epc queries');
     const query = await measureQueries((receivers[0] as Receiver).url, QUERIES);
+    // RSS covers the load and the first queries, as before the settled measurement existed.
+    const rss = watch.stop();
     log('MATCH_epc queries again once PostgreSQL has settled (CHECKPOINT, no autovacuum worker), other codes');
     const settled = await settle(url);
     const querySettled = { ...(await measureQueries((receivers[0] as Receiver).url, QUERIES, 0x2545f491)), ...settled };
-    const rss = watch.stop();
     for (const r of receivers) await stop(r.proc);
     log('verifying every event by eventID');
     const verdict = await verifyPostgres(url, stations, HISTORY);
@@ -491,7 +492,7 @@ try {
     method: [
       'Senders: one `wuma sync --once` process per station (the real sync sender), 4 per receiver on PostgreSQL, all 8 on the one SQLite receiver; receivers: `wuma receiver --pg URL` / `--db FILE` with default limits (10 000 events, 16 MiB per capture).',
       `Station outboxes: ${MIX === 'station' ? 'per case 5 events (12 cap-outer, 12 cap-inner, case-outer, case-inner commissioning, packing) + per 70 cases pallet commissioning and packing' : 'one cap-outer commissioning per event'}, frozen by freezeEvent(mapFact(…)) and appended with appendOutbox.`,
-      'History: seeded straight into the adapter tables (bench/support/hq-seed.ts): cap-outer commissioning events of a history station, real frozen body with code/eventTime/eventID replaced; the same rows the receiver writes for such an event (events/facets, codes role 1, commissioned, sites; SQLite also event_keys and one receipt). PostgreSQL: INSERT … SELECT generate_series with the unique keys dropped during the load and re-created after it; SQLite: prepared multi-row INSERTs, synchronous=OFF for the load only.',
+      'History: seeded straight into the adapter tables (bench/support/hq-seed.ts): cap-outer commissioning events of a history station, real frozen body with code/eventTime/eventID replaced; the same rows the receiver writes for such an event (events/facets, commissioned, sites; SQLite also the codes role-1 row, event_keys and one receipt; on PostgreSQL the commissioned row of a won commissioning is its index entry). PostgreSQL: INSERT … SELECT generate_series with the unique keys dropped during the load and re-created after it; SQLite: prepared multi-row INSERTs, synchronous=OFF for the load only.',
       'events/s: all confirmed events / (first sender spawned → last sender exited), so process start-up is inside the time.',
       'Lost / duplicates: every outbox row looked up at HQ by its eventID and compared by body (md5 in PostgreSQL, the exact text in SQLite); stored count = history + sent; eventIDs stored twice counted with GROUP BY (PostgreSQL) / key rows (SQLite).',
       'MATCH_epc: sequential GET /events?MATCH_epc=… on receiver A after the load (50 warm-up queries not counted), half history codes, half codes just sent; matchEpcSettled: the same with other codes once PostgreSQL has settled (CHECKPOINT done, no autovacuum worker left).',

@@ -298,7 +298,7 @@ export class PgReceiverStorage implements ReceiverStorage {
     const known = new Map<string, string | null>();
     const knownAt = async (epcs: readonly string[]): Promise<void> => {
       if (epcs.length === 0) return;
-      for (const r of await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [[...epcs]])) known.set(r.epc, r.site);
+      for (const r of await tx.unsafe<{ epc: string; site: string | null }[]>('SELECT epc, site FROM commissioned WHERE epc = ANY($1::text[])', [epcs as string[]])) known.set(r.epc, r.site);
     };
     if (firsts.size > 0) {
       const list = [...firsts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
